@@ -1,0 +1,54 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { RiskopsError } from '../errors/index.js';
+import { type Settings, SettingsSchema } from './settings.js';
+
+const LocalSettingsFile = z.object({
+  IsEncrypted: z.boolean().optional(),
+  Values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+});
+
+export interface LoadSettingsOptions {
+  /** Defaults to `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Path of a `local.settings.json`; its `Values` fill keys the environment does not set. */
+  localSettingsPath?: string | undefined;
+}
+
+/**
+ * Reads the settings once. Environment wins over `local.settings.json`, as in Core Tools.
+ * @throws RiskopsError `invalid_settings` listing every bad key.
+ */
+export function loadSettings(options: LoadSettingsOptions = {}): Settings {
+  const env = options.env ?? process.env;
+  const merged: Record<string, string> = {};
+  const path = options.localSettingsPath;
+  if (path !== undefined && existsSync(path)) {
+    const parsed = LocalSettingsFile.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    if (!parsed.success) {
+      throw new RiskopsError('invalid_settings', `${resolve(path)} is not a valid local.settings.json`, {
+        cause: parsed.error,
+      });
+    }
+    for (const [key, value] of Object.entries(parsed.data.Values)) merged[key] = String(value);
+  }
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value !== '') merged[key] = value;
+  }
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(SettingsSchema.shape)) {
+    const value = merged[key];
+    if (value !== undefined) picked[key] = value;
+  }
+  const result = SettingsSchema.safeParse(picked);
+  if (!result.success) {
+    const lines = result.error.issues.map(
+      (issue) => `  - ${issue.path.join('.') || '(settings)'}: ${issue.message}`,
+    );
+    throw new RiskopsError('invalid_settings', `Invalid settings:\n${lines.join('\n')}`, {
+      issues: result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+    });
+  }
+  return result.data;
+}

@@ -1,0 +1,154 @@
+import type { TokenCredential } from '@azure/core-auth';
+import { TableClient, TableServiceClient } from '@azure/data-tables';
+import { DefaultAzureCredential } from '@azure/identity';
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
+import { RiskopsError } from '../errors/index.js';
+
+/** How to reach a storage account: a connection string (Azurite or a key), or service URIs with an identity. */
+export type StorageConnection =
+  | { kind: 'connectionString'; connectionString: string }
+  | {
+      kind: 'identity';
+      blobServiceUri: string;
+      queueServiceUri: string;
+      tableServiceUri: string;
+      clientId?: string;
+    };
+
+/** Lazily created SDK clients, shared by every capability and reused across invocations. */
+export interface StorageClients {
+  readonly connection: StorageConnection;
+  blobService(): BlobServiceClient;
+  container(name: string): ContainerClient;
+  queueService(): QueueServiceClient;
+  queue(name: string): QueueClient;
+  tableService(): TableServiceClient;
+  table(name: string): TableClient;
+}
+
+const DEV_STORAGE = /^UseDevelopmentStorage=true;?$/i;
+
+/**
+ * `UseDevelopmentStorage=true` is understood by the blob and queue SDKs but not by `@azure/data-tables`,
+ * so it is expanded to Azurite's well-known account on the default ports.
+ */
+function expandDevelopmentStorage(connectionString: string): string {
+  if (!DEV_STORAGE.test(connectionString.trim())) return connectionString;
+  return azuriteConnectionString({ blob: 10000, queue: 10001, table: 10002 });
+}
+
+const AZURITE_ACCOUNT = 'devstoreaccount1';
+// Azurite's published, well-known development key (not a secret).
+const AZURITE_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+/** The connection string of an Azurite listening on the given loopback ports. */
+export function azuriteConnectionString(
+  ports: { blob: number; queue: number; table: number },
+  host = '127.0.0.1',
+): string {
+  return [
+    'DefaultEndpointsProtocol=http',
+    `AccountName=${AZURITE_ACCOUNT}`,
+    `AccountKey=${AZURITE_KEY}`,
+    `BlobEndpoint=http://${host}:${ports.blob}/${AZURITE_ACCOUNT}`,
+    `QueueEndpoint=http://${host}:${ports.queue}/${AZURITE_ACCOUNT}`,
+    `TableEndpoint=http://${host}:${ports.table}/${AZURITE_ACCOUNT}`,
+  ].join(';');
+}
+
+/** Picks the connection from settings-shaped values. */
+export function storageConnectionFrom(values: {
+  AzureWebJobsStorage?: string | undefined;
+  AzureWebJobsStorage__blobServiceUri?: string | undefined;
+  AzureWebJobsStorage__queueServiceUri?: string | undefined;
+  AzureWebJobsStorage__tableServiceUri?: string | undefined;
+  AzureWebJobsStorage__clientId?: string | undefined;
+}): StorageConnection {
+  if (values.AzureWebJobsStorage !== undefined) {
+    return {
+      kind: 'connectionString',
+      connectionString: expandDevelopmentStorage(values.AzureWebJobsStorage),
+    };
+  }
+  const blob = values.AzureWebJobsStorage__blobServiceUri;
+  const queue = values.AzureWebJobsStorage__queueServiceUri;
+  const table = values.AzureWebJobsStorage__tableServiceUri;
+  if (blob === undefined || queue === undefined || table === undefined) {
+    throw new RiskopsError(
+      'invalid_settings',
+      'No storage connection: set AzureWebJobsStorage or the three service URIs',
+    );
+  }
+  const connection: StorageConnection = {
+    kind: 'identity',
+    blobServiceUri: blob,
+    queueServiceUri: queue,
+    tableServiceUri: table,
+  };
+  if (values.AzureWebJobsStorage__clientId !== undefined)
+    connection.clientId = values.AzureWebJobsStorage__clientId;
+  return connection;
+}
+
+/** Creates the shared clients. Nothing connects until a client is first used. */
+export function createStorageClients(connection: StorageConnection): StorageClients {
+  let credential: TokenCredential | undefined;
+  let blob: BlobServiceClient | undefined;
+  let queue: QueueServiceClient | undefined;
+  let table: TableServiceClient | undefined;
+  const tables = new Map<string, TableClient>();
+  const identity = (): TokenCredential => {
+    if (connection.kind !== 'identity')
+      throw new Error('identity credential requested for a connection string');
+    credential ??= new DefaultAzureCredential(
+      connection.clientId === undefined ? {} : { managedIdentityClientId: connection.clientId },
+    );
+    return credential;
+  };
+  const tableOptions = { allowInsecureConnection: true };
+
+  const clients: StorageClients = {
+    connection,
+    blobService() {
+      blob ??=
+        connection.kind === 'connectionString'
+          ? BlobServiceClient.fromConnectionString(connection.connectionString)
+          : new BlobServiceClient(connection.blobServiceUri, identity());
+      return blob;
+    },
+    container(name) {
+      return clients.blobService().getContainerClient(name);
+    },
+    queueService() {
+      queue ??=
+        connection.kind === 'connectionString'
+          ? QueueServiceClient.fromConnectionString(connection.connectionString)
+          : new QueueServiceClient(connection.queueServiceUri, identity());
+      return queue;
+    },
+    queue(name) {
+      return clients.queueService().getQueueClient(name);
+    },
+    tableService() {
+      table ??=
+        connection.kind === 'connectionString'
+          ? TableServiceClient.fromConnectionString(connection.connectionString, tableOptions)
+          : new TableServiceClient(connection.tableServiceUri, identity());
+      return table;
+    },
+    table(name) {
+      let client = tables.get(name);
+      if (client === undefined) {
+        client =
+          connection.kind === 'connectionString'
+            ? TableClient.fromConnectionString(connection.connectionString, name, tableOptions)
+            : new TableClient(connection.tableServiceUri, name, identity());
+        tables.set(name, client);
+      }
+      return client;
+    },
+  };
+  return clients;
+}
