@@ -32,7 +32,7 @@ describe('PSI as DESIGN.md defines it', () => {
     expect(decileEdges(range(1, 11))).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
     const edges = decileEdges([0, 0, 0, 0, 0, 0, 0, 0, 1, 2]);
     expect(edges).toHaveLength(3);
-    [0, 0.2, 1.1].forEach((edge, i) => expect(edges[i]).toBeCloseTo(edge, 12));
+    for (const [i, edge] of [0, 0.2, 1.1].entries()) expect(edges[i]).toBeCloseTo(edge, 12);
     expect(numericBin([2, 3], 2)).toBe(0);
     expect(numericBin([2, 3], 2.5)).toBe(1);
     expect(numericBin([2, 3], 99)).toBe(2);

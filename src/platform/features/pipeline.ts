@@ -38,6 +38,19 @@ function columnsOf<R>(input: FeatureInput<R>): string[] {
   }
 }
 
+function infoOf<R>(input: FeatureInput<R>): FeatureInputInfo {
+  if (input.kind === 'boolean') return { kind: 'boolean', name: input.name };
+  if (input.kind === 'categorical')
+    return { kind: 'categorical', name: input.name, categories: [...input.categories] };
+  const info: FeatureInputInfo = {
+    kind: 'numeric',
+    name: input.name,
+    missingIndicator: input.missingIndicator ?? false,
+  };
+  if (input.transform !== undefined) info.transform = input.transform;
+  return info;
+}
+
 function isMissingNumber(value: number | null | undefined): value is null | undefined {
   return value === null || value === undefined || Number.isNaN(value);
 }
@@ -99,23 +112,7 @@ export function createFeaturePipeline<R>(inputs: readonly FeatureInput<R>[]): Fe
     hash: featureHash(names),
     width,
     info() {
-      return inputs.map((input): FeatureInputInfo => {
-        switch (input.kind) {
-          case 'numeric':
-            return input.transform
-              ? {
-                  kind: 'numeric',
-                  name: input.name,
-                  transform: input.transform,
-                  missingIndicator: input.missingIndicator ?? false,
-                }
-              : { kind: 'numeric', name: input.name, missingIndicator: input.missingIndicator ?? false };
-          case 'boolean':
-            return { kind: 'boolean', name: input.name };
-          case 'categorical':
-            return { kind: 'categorical', name: input.name, categories: [...input.categories] };
-        }
-      });
+      return inputs.map(infoOf);
     },
     fit(records) {
       const medians: Record<string, number> = {};
