@@ -1,0 +1,13 @@
+import type { Settings } from '../config/index.js';
+import type { ModelProvider } from '../scoring/ports.js';
+import type { StorageClients } from '../storage/index.js';
+import type { AnyUseCase } from '../use-case/index.js';
+
+/** Everything a function handler may use, created once per process (composition root). */
+export interface Services {
+  settings: Settings;
+  storage: StorageClients;
+  useCases: readonly AnyUseCase[];
+  models: ModelProvider;
+  close(): Promise<void>;
+}
