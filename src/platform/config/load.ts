@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { RiskopsError } from '../errors/index.js';
-import { type Settings, SettingsSchema } from './settings.js';
+import { type Settings, SettingsSchema, storageConnectionIssue } from './settings.js';
 
 const LocalSettingsFile = z.object({
   IsEncrypted: z.boolean().optional(),
@@ -31,7 +31,9 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
         cause: parsed.error,
       });
     }
-    for (const [key, value] of Object.entries(parsed.data.Values)) merged[key] = String(value);
+    for (const [key, value] of Object.entries(parsed.data.Values)) {
+      if (value !== '') merged[key] = String(value);
+    }
   }
   for (const [key, value] of Object.entries(env)) {
     if (value !== undefined && value !== '') merged[key] = value;
@@ -42,13 +44,17 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     if (value !== undefined) picked[key] = value;
   }
   const result = SettingsSchema.safeParse(picked);
-  if (!result.success) {
-    const lines = result.error.issues.map(
-      (issue) => `  - ${issue.path.join('.') || '(settings)'}: ${issue.message}`,
-    );
-    throw new RiskopsError('invalid_settings', `Invalid settings:\n${lines.join('\n')}`, {
-      issues: result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-    });
+  const issues = result.success
+    ? []
+    : result.error.issues.map((issue) => ({
+        path: issue.path.join('.') || '(settings)',
+        message: issue.message,
+      }));
+  const storage = storageConnectionIssue(picked);
+  if (storage !== undefined) issues.push({ path: 'AzureWebJobsStorage', message: storage });
+  if (!result.success || issues.length > 0) {
+    const text = issues.map((issue) => `  - ${issue.path}: ${issue.message}`);
+    throw new RiskopsError('invalid_settings', `Invalid settings:\n${text.join('\n')}`, { issues });
   }
   return result.data;
 }

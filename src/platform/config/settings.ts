@@ -12,52 +12,48 @@ const positiveInt = z.coerce.number().int().positive();
  * the start with a message that lists each bad key. Names follow Azure Functions conventions where one
  * exists (`AzureWebJobsStorage`, `AzureWebJobsStorage__blobServiceUri`, `APPLICATIONINSIGHTS_CONNECTION_STRING`).
  */
-export const SettingsSchema = z
-  .object({
-    AzureWebJobsStorage: z.string().min(1).optional(),
-    AzureWebJobsStorage__blobServiceUri: z.url().optional(),
-    AzureWebJobsStorage__queueServiceUri: z.url().optional(),
-    AzureWebJobsStorage__tableServiceUri: z.url().optional(),
-    AzureWebJobsStorage__clientId: z.string().min(1).optional(),
-    APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
-    RISKOPS_ENVIRONMENT: z.enum(['local', 'test', 'azure']).default('local'),
-    RISKOPS_DATA_DIR: z.string().min(1).default('.riskops'),
-    RISKOPS_EMBEDDED_AZURITE: bool.default(true),
-    RISKOPS_AZURITE_BLOB_PORT: port.default(10000),
-    RISKOPS_AZURITE_QUEUE_PORT: port.default(10001),
-    RISKOPS_AZURITE_TABLE_PORT: port.default(10002),
-    RISKOPS_HTTP_PORT: port.default(7071),
-    RISKOPS_MODELS_CONTAINER: z
-      .string()
-      .regex(/^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/, 'must be a valid container name')
-      .default('models'),
-    RISKOPS_SEED_MODELS_DIR: z.string().min(1).default('models'),
-    RISKOPS_SEED_ON_START: bool.default(true),
-    RISKOPS_ALIAS_REFRESH_MS: positiveInt.default(2000),
-    RISKOPS_LEDGER_TABLE: z
-      .string()
-      .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid table name')
-      .default('modelledger'),
-    RISKOPS_REQUIRE_APPROVAL: bool.optional(),
-    RISKOPS_ACTOR: z.string().min(1).optional(),
-    RISKOPS_MAX_REQUEST_BYTES: positiveInt.default(1_048_576),
-    RISKOPS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  })
-  .superRefine((value, ctx) => {
-    const uris = [
-      value.AzureWebJobsStorage__blobServiceUri,
-      value.AzureWebJobsStorage__queueServiceUri,
-      value.AzureWebJobsStorage__tableServiceUri,
-    ];
-    if (value.AzureWebJobsStorage === undefined && uris.some((u) => u === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['AzureWebJobsStorage'],
-        message:
-          'set a connection string, or all of AzureWebJobsStorage__blobServiceUri, __queueServiceUri and __tableServiceUri (managed identity)',
-      });
-    }
-  });
+export const SettingsSchema = z.object({
+  AzureWebJobsStorage: z.string().min(1).optional(),
+  AzureWebJobsStorage__blobServiceUri: z.url().optional(),
+  AzureWebJobsStorage__queueServiceUri: z.url().optional(),
+  AzureWebJobsStorage__tableServiceUri: z.url().optional(),
+  AzureWebJobsStorage__clientId: z.string().min(1).optional(),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
+  RISKOPS_ENVIRONMENT: z.enum(['local', 'test', 'azure']).default('local'),
+  RISKOPS_DATA_DIR: z.string().min(1).default('.riskops'),
+  RISKOPS_EMBEDDED_AZURITE: bool.default(true),
+  RISKOPS_AZURITE_BLOB_PORT: port.default(10000),
+  RISKOPS_AZURITE_QUEUE_PORT: port.default(10001),
+  RISKOPS_AZURITE_TABLE_PORT: port.default(10002),
+  RISKOPS_HTTP_PORT: port.default(7071),
+  RISKOPS_MODELS_CONTAINER: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/, 'must be a valid container name')
+    .default('models'),
+  RISKOPS_SEED_MODELS_DIR: z.string().min(1).default('models'),
+  RISKOPS_SEED_ON_START: bool.default(true),
+  RISKOPS_ALIAS_REFRESH_MS: positiveInt.default(2000),
+  RISKOPS_LEDGER_TABLE: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid table name')
+    .default('modelledger'),
+  RISKOPS_REQUIRE_APPROVAL: bool.optional(),
+  RISKOPS_ACTOR: z.string().min(1).optional(),
+  RISKOPS_MAX_REQUEST_BYTES: positiveInt.default(1_048_576),
+  RISKOPS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+/** The storage connection needs a connection string, or all three service URIs (managed identity). */
+export function storageConnectionIssue(
+  values: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  if (values.AzureWebJobsStorage !== undefined) return undefined;
+  const uris = ['blobServiceUri', 'queueServiceUri', 'tableServiceUri'].map(
+    (s) => values[`AzureWebJobsStorage__${s}`],
+  );
+  if (uris.every((u) => u !== undefined)) return undefined;
+  return 'set a connection string, or all of AzureWebJobsStorage__blobServiceUri, __queueServiceUri and __tableServiceUri (managed identity)';
+}
 
 export type Settings = z.output<typeof SettingsSchema>;
 

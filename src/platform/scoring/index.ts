@@ -1,0 +1,3 @@
+/** @module Scoring: validate → features → ONNX → decision band, one path for HTTP and batch. */
+export type { LoadedModel, ModelProvider, ServingState } from './ports.js';
+export { type Score, scoreValidated, type ValidationOutcome, validateRecords } from './score.js';
