@@ -1,0 +1,122 @@
+// The function app on a Flex Consumption plan (Linux, Node 22). Every connection is identity-based
+// through the user-assigned identity: host storage, the deployment package, Service Bus, App Insights.
+// The runtime and its version live in functionAppConfig; Flex rejects or ignores the old app settings
+// for them (FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION, WEBSITE_RUN_FROM_PACKAGE, ...).
+
+param name string
+param planName string
+param location string
+param tags object = {}
+
+@description('azd finds the app to deploy to by this tag; it must match the service name in azure.yaml.')
+param serviceName string = 'api'
+
+param identityId string
+param identityClientId string
+
+param storageBlobEndpoint string
+param storageQueueEndpoint string
+param storageTableEndpoint string
+param deploymentContainerName string
+
+param serviceBusFullyQualifiedNamespace string
+param applicationInsightsConnectionString string
+
+@allowed([
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+// Every app setting the app gets in Azure. Names are either keys of SettingsSchema
+// (src/platform/config/settings.ts) or names the Functions host and the Azure SDKs read;
+// tests/infra/infra.test.ts holds this block to that rule.
+var appSettings = {
+  // Host and app storage, identity-based (no connection string, no account key).
+  AzureWebJobsStorage__blobServiceUri: storageBlobEndpoint
+  AzureWebJobsStorage__queueServiceUri: storageQueueEndpoint
+  AzureWebJobsStorage__tableServiceUri: storageTableEndpoint
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  // The Service Bus trigger's connection (prefix `ServiceBusConnection`).
+  ServiceBusConnection__fullyQualifiedNamespace: serviceBusFullyQualifiedNamespace
+  ServiceBusConnection__credential: 'managedidentity'
+  ServiceBusConnection__clientId: identityClientId
+  // DefaultAzureCredential in the app's own SDK clients picks the user-assigned identity from this.
+  AZURE_CLIENT_ID: identityClientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  RISKOPS_ENVIRONMENT: 'azure'
+  RISKOPS_EMBEDDED_AZURITE: 'false'
+  RISKOPS_REQUIRE_APPROVAL: 'true'
+  RISKOPS_MODELS_CONTAINER: 'models'
+  RISKOPS_LEDGER_TABLE: 'modelledger'
+  // The package is mounted read-only on Flex; local scratch files go to the instance's temp disk.
+  RISKOPS_DATA_DIR: '/tmp/riskops'
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource app 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': serviceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storageBlobEndpoint}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'node'
+        version: '22'
+      }
+    }
+  }
+}
+
+resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: app
+  name: 'appsettings'
+  properties: appSettings
+}
+
+output id string = app.id
+output name string = app.name
+output defaultHostName string = app.properties.defaultHostName
+output planName string = plan.name
