@@ -84,7 +84,7 @@ export interface GeneratorOptions {
   /** ISO date of the first record's reference date; records spread over the following `spanDays`. */
   startDate?: string;
   spanDays?: number;
-  /** Data drift: per feature input name, a shift in standard deviations (numeric) or toward the last category. */
+  /** Data drift: per record field name, a shift in standard deviations (numeric) or toward the last category. */
   dataDrift?: Record<string, number>;
   /** Concept drift strength in [0, 1]: 1 replaces the label relationship with a different one. */
   conceptDrift?: number;

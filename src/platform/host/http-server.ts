@@ -1,0 +1,203 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { HttpResponse as AzureHttpResponse, Cookie, HttpResponseInit } from '@azure/functions';
+import { RiskopsError, toErrorBody } from '../errors/index.js';
+import type { AuthLevel, HttpHandler } from '../functions/index.js';
+import { type AdminApi, handleAdmin } from './admin.js';
+import { HttpRequest, HttpResponse } from './azure-functions.js';
+import type { InvocationTracker } from './invocations.js';
+import type { HostLogger } from './logger.js';
+import type { CompiledRoute } from './routes.js';
+
+/** An HTTP function bound to its compiled route, sorted most specific first. */
+export interface HttpFunction {
+  name: string;
+  route: CompiledRoute;
+  methods: readonly string[];
+  authLevel: AuthLevel;
+  handler: HttpHandler;
+}
+
+export interface HttpServerOptions {
+  functions: readonly HttpFunction[];
+  admin: AdminApi;
+  invocations: InvocationTracker;
+  logger: HostLogger;
+  /** Larger request bodies get 413 before any handler runs. */
+  maxRequestBytes: number;
+  /** True once the host is stopping: new requests get 503 and connections are not kept alive. */
+  stopping(): boolean;
+}
+
+const ROUTE_PREFIX = '/api';
+
+/**
+ * The local host's HTTP front: `/api/<route>` to HTTP functions (keys are not enforced, as in Core Tools),
+ * `/admin/...` to the admin API. Handlers get a real `HttpRequest` and `InvocationContext`; what they return
+ * is translated back; a throw becomes a 500 carrying only the invocation id.
+ */
+export function createHttpServer(options: HttpServerOptions): Server {
+  const server = createServer((req, res) => {
+    options.invocations.track(
+      handle(options, req, res).catch((error: unknown) => {
+        options.logger.log('error', `HTTP ${req.method} ${req.url} failed in the host: ${String(error)}`);
+        if (!res.headersSent) sendJson(res, toErrorBody(error));
+        else res.destroy();
+      }),
+    );
+  });
+  return server;
+}
+
+async function handle(options: HttpServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+  const path = url.pathname;
+  if (options.stopping()) {
+    res.setHeader('connection', 'close');
+    req.resume();
+    sendJson(res, {
+      status: 503,
+      body: { error: { code: 'host_stopping', message: 'The host is stopping' } },
+    });
+    return;
+  }
+  if (path === '/' && method === 'GET') {
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('Your Functions 4.0 app is up and running (riskops local host).\n');
+    return;
+  }
+  const body = await readBody(req, options.maxRequestBytes);
+  if (body === undefined) {
+    res.setHeader('connection', 'close');
+    sendJson(
+      res,
+      toErrorBody(
+        new RiskopsError('payload_too_large', `Request body exceeds ${options.maxRequestBytes} bytes`),
+      ),
+    );
+    return;
+  }
+  if (/^\/admin(\/|$)/i.test(path)) {
+    const answer = handleAdmin(options.admin, method, path, body);
+    if (answer.body === undefined) {
+      res.writeHead(answer.status).end();
+    } else sendJson(res, { status: answer.status, body: answer.body });
+    return;
+  }
+  const lower = path.toLowerCase();
+  const rest =
+    lower === ROUTE_PREFIX || lower.startsWith(`${ROUTE_PREFIX}/`)
+      ? path.slice(ROUTE_PREFIX.length)
+      : undefined;
+  const matches =
+    rest === undefined
+      ? []
+      : options.functions.flatMap((fn) => {
+          const params = fn.route.match(rest);
+          return params === undefined ? [] : [{ fn, params }];
+        });
+  if (matches.length === 0) {
+    sendJson(res, toErrorBody(new RiskopsError('not_found', `No function serves ${method} ${path}`)));
+    return;
+  }
+  const match = matches.find((m) => m.fn.methods.includes(method));
+  if (match === undefined) {
+    const allowed = [...new Set(matches.flatMap((m) => m.fn.methods))];
+    res.setHeader('allow', allowed.join(', '));
+    sendJson(
+      res,
+      toErrorBody(
+        new RiskopsError('method_not_allowed', `${method} is not allowed; use ${allowed.join(' or ')}`),
+      ),
+    );
+    return;
+  }
+  const { fn, params } = match;
+  const headers: Record<string, string> = {};
+  for (const [name, values] of Object.entries(req.headersDistinct)) {
+    if (values !== undefined) headers[name] = values.join(', ');
+  }
+  const request = new HttpRequest({ method, url: url.href, body: { bytes: body }, headers, params });
+  await options.invocations
+    .run(
+      {
+        functionName: fn.name,
+        triggerType: 'httpTrigger',
+        reason: 'This function was programmatically called via the host APIs.',
+      },
+      async (context) => {
+        try {
+          await sendResponse(res, await fn.handler(request, context), options.stopping());
+        } catch (error) {
+          if (res.headersSent) res.destroy();
+          else {
+            res.setHeader('x-request-id', context.invocationId);
+            sendJson(res, toErrorBody(error, context.invocationId));
+          }
+          throw error;
+        }
+      },
+    )
+    .catch(() => {
+      // The tracker logged the failure (with its stack) and the client got a 500 without it.
+    });
+}
+
+/** Reads the body, or undefined when it is larger than `limit` (the rest is discarded). */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) {
+    req.resume();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.resume();
+      return undefined;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function sendJson(res: ServerResponse, answer: { status: number; body: unknown }): void {
+  const text = JSON.stringify(answer.body);
+  res.writeHead(answer.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/** Writes what a handler returned: status, headers, cookies, and body (string, bytes, stream or jsonBody). */
+async function sendResponse(
+  res: ServerResponse,
+  result: HttpResponseInit | AzureHttpResponse,
+  closing: boolean,
+): Promise<void> {
+  const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? {});
+  const body = Buffer.from(await response.arrayBuffer());
+  const cookies = [...response.headers.getSetCookie(), ...response.cookies.map(serializeCookie)];
+  for (const [name, value] of response.headers) {
+    if (name !== 'set-cookie') res.setHeader(name, value);
+  }
+  if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+  if (closing) res.setHeader('connection', 'close');
+  res.setHeader('content-length', body.length);
+  res.writeHead(response.status);
+  res.end(body);
+}
+
+function serializeCookie(cookie: Cookie): string {
+  const parts = [`${cookie.name}=${cookie.value}`];
+  if (cookie.domain !== undefined) parts.push(`Domain=${cookie.domain}`);
+  if (cookie.path !== undefined) parts.push(`Path=${cookie.path}`);
+  if (cookie.expires !== undefined) parts.push(`Expires=${new Date(cookie.expires).toUTCString()}`);
+  if (cookie.maxAge !== undefined) parts.push(`Max-Age=${cookie.maxAge}`);
+  if (cookie.secure === true) parts.push('Secure');
+  if (cookie.httpOnly === true) parts.push('HttpOnly');
+  if (cookie.sameSite !== undefined) parts.push(`SameSite=${cookie.sameSite}`);
+  return parts.join('; ');
+}
