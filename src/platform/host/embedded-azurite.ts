@@ -40,6 +40,7 @@ export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions): Pro
     options.logger.log('warn', `Stopped Azurite (pid ${stale}) left behind by an earlier run.`);
   const azurite = await startAzurite({
     ports: options.ports,
+    detached: true,
     ...(options.inMemory === true ? {} : { location: join(options.dataDir, 'azurite') }),
   });
   writeFileSync(pidFile, `${azurite.pid}\n`);

@@ -11,6 +11,11 @@ export interface AzuriteOptions {
   ports?: { blob: number; queue: number; table: number };
   /** How long to wait for all three services to listen. */
   startTimeoutMs?: number;
+  /**
+   * Runs Azurite in its own process group, so a terminal's Ctrl-C reaches only the host, which then drains
+   * in-flight work before it stops Azurite itself.
+   */
+  detached?: boolean;
 }
 
 export interface AzuriteInstance {
@@ -53,7 +58,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     mkdirSync(options.location, { recursive: true });
     args.push('--location', options.location, '--silent');
   }
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
   const found: Partial<Record<'blob' | 'queue' | 'table', number>> = {};
   let output = '';
 

@@ -1,0 +1,151 @@
+import type { HttpRequest } from '@azure/functions';
+import { z } from 'zod';
+import type { FunctionDefinition } from '../src/platform/functions/index.js';
+import { json, parseOrThrow, readJson, withHttpErrors } from '../src/platform/http/index.js';
+import {
+  AliasSchema,
+  PRINCIPAL_HEADER,
+  type Registry,
+  requestActor,
+} from '../src/platform/registry/index.js';
+import type { Services } from '../src/platform/runtime/services.js';
+
+/** The services these admin functions need; `registry` moves onto `Services` itself. */
+export type RegistryServices = Services & { registry: Registry };
+
+const MAX_BODY_BYTES = 16_384;
+const reason = z.string().trim().min(1, 'give a reason: it is written to the ledger').max(500);
+const PromoteBody = z.object({
+  version: z.string().min(1),
+  alias: AliasSchema.optional(),
+  reason,
+  /** Optional optimistic check: the version the alias must still hold. */
+  from: z.string().min(1).nullable().optional(),
+});
+const RollbackBody = z.object({ alias: AliasSchema.optional(), reason });
+const ApproveBody = z.object({ version: z.string().min(1), reason });
+const HistoryQuery = z.object({
+  at: z
+    .string()
+    .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date-time, e.g. 2026-11-20T03:00Z')
+    .transform((s) => new Date(s))
+    .optional(),
+  limit: z.coerce.number().int().positive().max(1000).default(100),
+});
+
+function useCaseOf(request: HttpRequest, services: RegistryServices): string {
+  return services.registry.useCase(request.params.useCase ?? '').name;
+}
+
+async function bodyOf<T>(request: HttpRequest, schema: z.ZodType<T>): Promise<T> {
+  return parseOrThrow(schema, await readJson(request, MAX_BODY_BYTES), 'request body');
+}
+
+const actorOf = (request: HttpRequest, services: RegistryServices) =>
+  requestActor(request.headers.get(PRINCIPAL_HEADER), services.settings);
+
+/** `GET /api/models/{useCase}`: registered versions and where champion and challenger point. */
+export const modelsList: FunctionDefinition<RegistryServices> = {
+  kind: 'http',
+  name: 'modelsList',
+  route: 'models/{useCase}',
+  methods: ['GET'],
+  authLevel: 'admin',
+  create: (services) =>
+    withHttpErrors(async (request) => {
+      const useCase = useCaseOf(request, services);
+      return json(200, { useCase, ...(await services.registry.list(useCase)) });
+    }),
+};
+
+/** `POST /api/models/{useCase}/promote` `{ version, alias?, reason, from? }`: one atomic alias move. */
+export const modelsPromote: FunctionDefinition<RegistryServices> = {
+  kind: 'http',
+  name: 'modelsPromote',
+  route: 'models/{useCase}/promote',
+  methods: ['POST'],
+  authLevel: 'admin',
+  create: (services) =>
+    withHttpErrors(async (request) => {
+      const useCase = useCaseOf(request, services);
+      const body = await bodyOf(request, PromoteBody);
+      const move = await services.registry.promote(useCase, body.version, {
+        actor: actorOf(request, services),
+        reason: body.reason,
+        ...(body.alias === undefined ? {} : { alias: body.alias }),
+        ...(body.from === undefined ? {} : { from: body.from }),
+      });
+      return json(200, { useCase, ...move });
+    }),
+};
+
+/** `POST /api/models/{useCase}/rollback` `{ reason, alias? }`: champion back to the version it held before. */
+export const modelsRollback: FunctionDefinition<RegistryServices> = {
+  kind: 'http',
+  name: 'modelsRollback',
+  route: 'models/{useCase}/rollback',
+  methods: ['POST'],
+  authLevel: 'admin',
+  create: (services) =>
+    withHttpErrors(async (request) => {
+      const useCase = useCaseOf(request, services);
+      const body = await bodyOf(request, RollbackBody);
+      const move = await services.registry.rollback(useCase, {
+        actor: actorOf(request, services),
+        reason: body.reason,
+        ...(body.alias === undefined ? {} : { alias: body.alias }),
+      });
+      return json(200, { useCase, ...move });
+    }),
+};
+
+/** `POST /api/models/{useCase}/approve` `{ version, reason }`: the second pair of eyes a champion needs. */
+export const modelsApprove: FunctionDefinition<RegistryServices> = {
+  kind: 'http',
+  name: 'modelsApprove',
+  route: 'models/{useCase}/approve',
+  methods: ['POST'],
+  authLevel: 'admin',
+  create: (services) =>
+    withHttpErrors(async (request) => {
+      const useCase = useCaseOf(request, services);
+      const body = await bodyOf(request, ApproveBody);
+      const entry = await services.registry.approve(
+        useCase,
+        body.version,
+        actorOf(request, services),
+        body.reason,
+      );
+      return json(200, { useCase, entry });
+    }),
+};
+
+/** `GET /api/models/{useCase}/history?at=ISO&limit=N`: the ledger, and which version was champion at `at`. */
+export const modelsHistory: FunctionDefinition<RegistryServices> = {
+  kind: 'http',
+  name: 'modelsHistory',
+  route: 'models/{useCase}/history',
+  methods: ['GET'],
+  authLevel: 'admin',
+  create: (services) =>
+    withHttpErrors(async (request) => {
+      const useCase = useCaseOf(request, services);
+      const query = parseOrThrow(HistoryQuery, Object.fromEntries(request.query.entries()), 'query');
+      const until = query.at === undefined ? {} : { until: query.at };
+      const [entries, champion] = await Promise.all([
+        services.registry.history(useCase, { ...until, limit: query.limit }),
+        query.at === undefined
+          ? services.registry.alias(useCase, 'champion').then((a) => a?.state ?? null)
+          : services.registry.championAt(useCase, query.at),
+      ]);
+      return json(200, { useCase, at: query.at?.toISOString() ?? null, champion, entries });
+    }),
+};
+
+export const MODEL_FUNCTIONS = [
+  modelsList,
+  modelsPromote,
+  modelsRollback,
+  modelsApprove,
+  modelsHistory,
+] as const;
