@@ -2,16 +2,8 @@ import type { HttpRequest } from '@azure/functions';
 import { z } from 'zod';
 import type { FunctionDefinition } from '../src/platform/functions/index.js';
 import { json, parseOrThrow, readJson, withHttpErrors } from '../src/platform/http/index.js';
-import {
-  AliasSchema,
-  PRINCIPAL_HEADER,
-  type Registry,
-  requestActor,
-} from '../src/platform/registry/index.js';
+import { AliasSchema, PRINCIPAL_HEADER, requestActor } from '../src/platform/registry/index.js';
 import type { Services } from '../src/platform/runtime/services.js';
-
-/** The services these admin functions need; `registry` moves onto `Services` itself. */
-export type RegistryServices = Services & { registry: Registry };
 
 const MAX_BODY_BYTES = 16_384;
 const reason = z.string().trim().min(1, 'give a reason: it is written to the ledger').max(500);
@@ -33,7 +25,7 @@ const HistoryQuery = z.object({
   limit: z.coerce.number().int().positive().max(1000).default(100),
 });
 
-function useCaseOf(request: HttpRequest, services: RegistryServices): string {
+function useCaseOf(request: HttpRequest, services: Services): string {
   return services.registry.useCase(request.params.useCase ?? '').name;
 }
 
@@ -41,11 +33,11 @@ async function bodyOf<T>(request: HttpRequest, schema: z.ZodType<T>): Promise<T>
   return parseOrThrow(schema, await readJson(request, MAX_BODY_BYTES), 'request body');
 }
 
-const actorOf = (request: HttpRequest, services: RegistryServices) =>
+const actorOf = (request: HttpRequest, services: Services) =>
   requestActor(request.headers.get(PRINCIPAL_HEADER), services.settings);
 
 /** `GET /api/models/{useCase}`: registered versions and where champion and challenger point. */
-export const modelsList: FunctionDefinition<RegistryServices> = {
+export const modelsList: FunctionDefinition<Services> = {
   kind: 'http',
   name: 'modelsList',
   route: 'models/{useCase}',
@@ -59,7 +51,7 @@ export const modelsList: FunctionDefinition<RegistryServices> = {
 };
 
 /** `POST /api/models/{useCase}/promote` `{ version, alias?, reason, from? }`: one atomic alias move. */
-export const modelsPromote: FunctionDefinition<RegistryServices> = {
+export const modelsPromote: FunctionDefinition<Services> = {
   kind: 'http',
   name: 'modelsPromote',
   route: 'models/{useCase}/promote',
@@ -80,7 +72,7 @@ export const modelsPromote: FunctionDefinition<RegistryServices> = {
 };
 
 /** `POST /api/models/{useCase}/rollback` `{ reason, alias? }`: champion back to the version it held before. */
-export const modelsRollback: FunctionDefinition<RegistryServices> = {
+export const modelsRollback: FunctionDefinition<Services> = {
   kind: 'http',
   name: 'modelsRollback',
   route: 'models/{useCase}/rollback',
@@ -100,7 +92,7 @@ export const modelsRollback: FunctionDefinition<RegistryServices> = {
 };
 
 /** `POST /api/models/{useCase}/approve` `{ version, reason }`: the second pair of eyes a champion needs. */
-export const modelsApprove: FunctionDefinition<RegistryServices> = {
+export const modelsApprove: FunctionDefinition<Services> = {
   kind: 'http',
   name: 'modelsApprove',
   route: 'models/{useCase}/approve',
@@ -121,7 +113,7 @@ export const modelsApprove: FunctionDefinition<RegistryServices> = {
 };
 
 /** `GET /api/models/{useCase}/history?at=ISO&limit=N`: the ledger, and which version was champion at `at`. */
-export const modelsHistory: FunctionDefinition<RegistryServices> = {
+export const modelsHistory: FunctionDefinition<Services> = {
   kind: 'http',
   name: 'modelsHistory',
   route: 'models/{useCase}/history',

@@ -4,7 +4,11 @@ import { isRiskopsError } from '../platform/errors/index.js';
 
 type Command = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
 
-const COMMANDS: Record<string, Command> = {};
+const COMMANDS: Record<string, Command> = {
+  'export-features': { summary: 'Features as CSV', load: () => import('./commands/export-features.js') },
+  models: { summary: 'Model registry and ledger', load: () => import('./commands/models.js') },
+  start: { summary: 'Run the functions locally, like func start', load: () => import('./commands/start.js') },
+};
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`);
@@ -30,7 +34,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`${isRiskopsError(error) ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `${isRiskopsError(error) ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

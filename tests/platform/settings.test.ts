@@ -42,6 +42,13 @@ describe('settings', () => {
     }
   });
 
+  it('needs a storage connection in Azure, but not locally with the embedded Azurite', () => {
+    expect(() => loadSettings({ env: { RISKOPS_ENVIRONMENT: 'azure' } })).toThrow(/AzureWebJobsStorage/);
+    expect(() => loadSettings({ env: { RISKOPS_EMBEDDED_AZURITE: 'false' } })).toThrow(/AzureWebJobsStorage/);
+    const local = loadSettings({ env: {} });
+    expect(storageConnectionFrom(local)).toMatchObject({ kind: 'connectionString' });
+  });
+
   it('accepts identity-based storage URIs instead of a connection string', () => {
     const settings = loadSettings({
       env: {

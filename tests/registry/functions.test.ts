@@ -6,16 +6,16 @@ import {
   modelsList,
   modelsPromote,
   modelsRollback,
-  type RegistryServices,
 } from '../../functions/models.js';
 import { loadSettings } from '../../src/platform/config/index.js';
 import type { HttpDefinition } from '../../src/platform/functions/index.js';
 import { createRegistryModelProvider } from '../../src/platform/registry/index.js';
+import type { Services } from '../../src/platform/runtime/services.js';
 import { alice, testModel, testRegistry, testUseCase } from './support/fixtures.js';
 
 const UC = testUseCase.name;
 
-function services(requireApproval = false): RegistryServices {
+function services(requireApproval = false): Services {
   const { registry, storage } = testRegistry({ requireApproval });
   const settings = loadSettings({
     env: { AzureWebJobsStorage: 'UseDevelopmentStorage=true', RISKOPS_ACTOR: 'local-dev' },
@@ -26,10 +26,10 @@ function services(requireApproval = false): RegistryServices {
 
 async function call(
   definition: unknown,
-  svc: RegistryServices,
+  svc: Services,
   init: { method: 'GET' | 'POST'; path: string; body?: unknown; principal?: string },
 ) {
-  const fn = definition as HttpDefinition<RegistryServices>;
+  const fn = definition as HttpDefinition<Services>;
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (init.principal !== undefined) headers['x-ms-client-principal-name'] = init.principal;
   const request = new HttpRequest({

@@ -1,5 +1,6 @@
 /** `riskops start`: the local Functions host on Azurite, the stand-in for `func start`. */
 import { join } from 'node:path';
+import { createAppServices } from '../../../functions/app.js';
 import { FUNCTIONS } from '../../../functions/definitions.js';
 import { loadSettings, type Settings } from '../../platform/config/index.js';
 import {
@@ -12,7 +13,6 @@ import {
   loadHostConfig,
   startEmbeddedAzurite,
 } from '../../platform/host/index.js';
-import { createServices } from '../../platform/runtime/create.js';
 import type { Services } from '../../platform/runtime/services.js';
 import {
   createStorageClients,
@@ -91,7 +91,7 @@ export async function run(args: string[]): Promise<number> {
     }
     if (signals > 0) return 0;
     const storage = createStorageClients(connection);
-    services = await createServices(effective, storage);
+    services = await createAppServices(effective, storage);
     if (signals > 0) return 0;
     host = createLocalHost({
       definitions: FUNCTIONS,

@@ -50,7 +50,10 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
         path: issue.path.join('.') || '(settings)',
         message: issue.message,
       }));
-  const storage = storageConnectionIssue(picked);
+  // Locally the embedded Azurite is the storage unless a connection is given; in Azure one must be.
+  const embedded =
+    result.success && result.data.RISKOPS_EMBEDDED_AZURITE && result.data.RISKOPS_ENVIRONMENT !== 'azure';
+  const storage = embedded ? undefined : storageConnectionIssue(picked);
   if (storage !== undefined) issues.push({ path: 'AzureWebJobsStorage', message: storage });
   if (!result.success || issues.length > 0) {
     const text = issues.map((issue) => `  - ${issue.path}: ${issue.message}`);

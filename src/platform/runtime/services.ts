@@ -1,4 +1,5 @@
 import type { Settings } from '../config/index.js';
+import type { Registry } from '../registry/index.js';
 import type { ModelProvider } from '../scoring/ports.js';
 import type { StorageClients } from '../storage/index.js';
 import type { AnyUseCase } from '../use-case/index.js';
@@ -8,6 +9,7 @@ export interface Services {
   settings: Settings;
   storage: StorageClients;
   useCases: readonly AnyUseCase[];
+  registry: Registry;
   models: ModelProvider;
   close(): Promise<void>;
 }

@@ -58,7 +58,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     mkdirSync(options.location, { recursive: true });
     args.push('--location', options.location, '--silent');
   }
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
+  });
   const found: Partial<Record<'blob' | 'queue' | 'table', number>> = {};
   let output = '';
 

@@ -75,11 +75,15 @@ export function storageConnectionFrom(values: {
   const blob = values.AzureWebJobsStorage__blobServiceUri;
   const queue = values.AzureWebJobsStorage__queueServiceUri;
   const table = values.AzureWebJobsStorage__tableServiceUri;
+  if (blob === undefined && queue === undefined && table === undefined) {
+    // Nothing configured: the local Azurite on its default ports (where `riskops start` runs it).
+    return {
+      kind: 'connectionString',
+      connectionString: expandDevelopmentStorage('UseDevelopmentStorage=true'),
+    };
+  }
   if (blob === undefined || queue === undefined || table === undefined) {
-    throw new RiskopsError(
-      'invalid_settings',
-      'No storage connection: set AzureWebJobsStorage or the three service URIs',
-    );
+    throw new RiskopsError('invalid_settings', 'Incomplete storage connection: set all three service URIs');
   }
   const connection: StorageConnection = {
     kind: 'identity',
