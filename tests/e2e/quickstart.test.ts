@@ -1,0 +1,160 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { processAlive } from '../../src/platform/storage/index.js';
+import { latePayment } from '../../src/use_cases/late_payment/index.js';
+
+/**
+ * The quick start, for real: `node dist/src/cli/main.js start` (what `npm start` runs after building) on its
+ * own embedded Azurite, seeded from models/, answering HTTP — then stopped the ways a user stops it.
+ */
+const ENTRY = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  azuritePid: number;
+  output: () => string;
+}
+
+const running: ChildProcess[] = [];
+
+async function startHost(dataDir: string, env: Record<string, string> = {}): Promise<Started> {
+  if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run \`npm run build\` first (npm test does)`);
+  const child = spawn(process.execPath, [ENTRY, 'start'], {
+    env: {
+      ...process.env,
+      RISKOPS_DATA_DIR: dataDir,
+      RISKOPS_HTTP_PORT: '0',
+      RISKOPS_AZURITE_BLOB_PORT: '0',
+      RISKOPS_AZURITE_QUEUE_PORT: '0',
+      RISKOPS_AZURITE_TABLE_PORT: '0',
+      RISKOPS_EMBEDDED_AZURITE: 'true',
+      RISKOPS_ENVIRONMENT: 'local',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.push(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const deadline = Date.now() + 45_000;
+  while (!output.includes('Press Ctrl-C to stop')) {
+    if (child.exitCode !== null) throw new Error(`riskops start exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`riskops start did not come up:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const url = /Host: (http:\/\/\S+?) /.exec(output)?.[1];
+  const pid = /embedded Azurite \(pid (\d+)/.exec(output)?.[1];
+  if (url === undefined || pid === undefined)
+    throw new Error(`could not read the URL and Azurite pid:\n${output}`);
+  return { child, url, azuritePid: Number(pid), output: () => output };
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+async function waitUntilDead(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (processAlive(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
+
+function validRecord(): Record<string, unknown> {
+  const [row] = latePayment.generate({ rows: 1, seed: 42 });
+  if (row === undefined) throw new Error('generator returned no row');
+  const { [latePayment.label.field]: _label, ...record } = row;
+  return record;
+}
+
+async function post(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+afterAll(() => {
+  for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+describe('quick start: riskops start', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'riskops-e2e-'));
+
+  it('seeds the shipped models, scores over HTTP, and stops Azurite on Ctrl-C', async () => {
+    const host = await startHost(dataDir);
+    const health = await fetch(`${host.url}/api/health`);
+    const healthBody = (await health.json()) as {
+      status: string;
+      models: Record<string, { version: string | null }>;
+    };
+    expect(health.status).toBe(200);
+    expect(healthBody.status).toBe('healthy');
+    const version = healthBody.models.late_payment?.version;
+    expect(version).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{12}$/);
+
+    const scored = await post(`${host.url}/api/score/late_payment`, validRecord());
+    expect(scored.status).toBe(200);
+    expect(scored.json.modelVersion).toBe(version);
+    expect(scored.json.probability).toBeGreaterThan(0);
+    expect(scored.json.probability).toBeLessThan(1);
+    expect(['low', 'review', 'high']).toContain(scored.json.band);
+
+    const bad = await post(`${host.url}/api/score/late_payment`, {
+      ...validRecord(),
+      amount: -5,
+      currency: 'XXX',
+    });
+    expect(bad.status).toBe(400);
+    const issues = (bad.json.error as { issues: { path: string }[] }).issues.map((i) => i.path);
+    expect(issues).toEqual(expect.arrayContaining(['amount', 'currency']));
+    const notJson = await post(`${host.url}/api/score/late_payment`, '{"amount": ');
+    expect(notJson.status).toBe(400);
+    expect((await post(`${host.url}/api/score/no_such_case`, validRecord())).status).toBe(404);
+
+    host.child.kill('SIGINT');
+    expect(await exited(host.child)).toBe(0);
+    expect(await waitUntilDead(host.azuritePid, 5000)).toBe(true);
+    expect(existsSync(join(dataDir, 'azurite.pid'))).toBe(false);
+    expect(host.output()).not.toMatch(/\n\s+at /);
+  });
+
+  it('keeps the registry across a restart, and a killed host leaves no Azurite behind', async () => {
+    const host = await startHost(dataDir);
+    const listed = await fetch(`${host.url}/api/models/late_payment`);
+    const body = (await listed.json()) as { versions: unknown[] };
+    expect(listed.status).toBe(200);
+    expect(body.versions).toHaveLength(1);
+
+    host.child.kill('SIGKILL');
+    await exited(host.child);
+    expect(await waitUntilDead(host.azuritePid, 10_000)).toBe(true);
+  });
+
+  it('answers 503 with a clear message while a use case has no model', async () => {
+    const host = await startHost(mkdtempSync(join(tmpdir(), 'riskops-e2e-empty-')), {
+      RISKOPS_SEED_ON_START: 'false',
+    });
+    const response = await post(`${host.url}/api/score/late_payment`, validRecord());
+    expect(response.status).toBe(503);
+    const error = response.json.error as { code: string; message: string };
+    expect(error.code).toBe('model_unavailable');
+    expect(error.message).toMatch(/late_payment/);
+    host.child.kill('SIGTERM');
+    expect(await exited(host.child)).toBe(0);
+    expect(await waitUntilDead(host.azuritePid, 5000)).toBe(true);
+  });
+});
