@@ -8,6 +8,7 @@ const COMMANDS: Record<string, Command> = {
   'export-features': { summary: 'Features as CSV', load: () => import('./commands/export-features.js') },
   models: { summary: 'Model registry and ledger', load: () => import('./commands/models.js') },
   start: { summary: 'Run the functions locally, like func start', load: () => import('./commands/start.js') },
+  train: { summary: 'Train, gate and write a model', load: () => import('./commands/train.js') },
 };
 
 function usage(): string {

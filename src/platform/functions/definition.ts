@@ -51,7 +51,10 @@ export type StorageQueueDefinition<S> = Extract<FunctionDefinition<S>, { kind: '
 export type ServiceBusQueueDefinition<S> = Extract<FunctionDefinition<S>, { kind: 'serviceBusQueue' }>;
 
 /** A short human description of a definition's trigger, for the host's start-up listing. */
-export function describeTrigger<S>(definition: FunctionDefinition<S>, baseUrl = 'http://localhost:7071'): string {
+export function describeTrigger<S>(
+  definition: FunctionDefinition<S>,
+  baseUrl = 'http://localhost:7071',
+): string {
   switch (definition.kind) {
     case 'http':
       return `[${definition.methods.join(',')}] ${baseUrl}/api/${definition.route}`;

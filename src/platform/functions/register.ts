@@ -8,7 +8,11 @@ type App = typeof azureApp;
  * invocation (and reused by every later one); `getServices` should throw on invalid settings so a bad
  * setting fails the first call loudly.
  */
-export function registerFunctions<S>(app: App, definitions: readonly FunctionDefinition<S>[], getServices: () => Promise<S>): void {
+export function registerFunctions<S>(
+  app: App,
+  definitions: readonly FunctionDefinition<S>[],
+  getServices: () => Promise<S>,
+): void {
   for (const definition of definitions) {
     switch (definition.kind) {
       case 'http': {

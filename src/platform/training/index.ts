@@ -1,5 +1,19 @@
-/** @module Training: logistic regression and boosted trees, evaluation metrics and the promotion gate. */
+/** @module Training: labeled rows to a validated, trained, gated and packaged model (ONNX + manifest). */
 export { type BinMapper, binOf, fitBins } from './binning.js';
+export {
+  type DataFormat,
+  dataColumns,
+  dataFormatOf,
+  type FieldKind,
+  parseCsvRecord,
+  readCsvRows,
+  readJsonlRows,
+  readLabeledFile,
+  type SourceRow,
+  schemaFields,
+  sourceRows,
+  writeLabeledFile,
+} from './data-file.js';
 export {
   checkDataset,
   type Dataset,
@@ -36,4 +50,43 @@ export {
   logLoss,
   rocAuc,
 } from './metrics.js';
+export {
+  type AlgorithmEvaluation,
+  type AlgorithmName,
+  type ChampionOptions,
+  type ChampionResult,
+  type TrainingProgress,
+  type TrainingResult,
+  type TrainingStage,
+  type TrainUseCaseOptions,
+  trainUseCase,
+} from './pipeline.js';
+export { buildManifest, featureReference, type ManifestInput } from './pipeline-manifest.js';
+export {
+  codeVersion,
+  formatJson,
+  jsonFile,
+  MANIFEST_FILE,
+  MODEL_FILE,
+  type ModelFiles,
+  sha256Hex,
+  VALIDATION_FILE,
+  writeModelDirectory,
+} from './pipeline-output.js';
 export { type SyntheticOptions, syntheticDataset } from './synthetic.js';
+export {
+  canonicalJson,
+  DEFAULT_VALIDATION_THRESHOLDS,
+  distributionCheck,
+  type FeatureDrift,
+  type FieldMissing,
+  LISTED_REASONS,
+  LISTED_REJECTS,
+  type RowReject,
+  type ValidatedData,
+  type ValidationIssue,
+  type ValidationOptions,
+  type ValidationReport,
+  type ValidationThresholds,
+  validateTrainingData,
+} from './validation.js';
