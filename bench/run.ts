@@ -6,11 +6,19 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startAzurite } from '../src/platform/storage/index.js';
+import { benchRegistry } from './registry.js';
+import { benchScoring } from './scoring.js';
 import { benchTraining } from './training.js';
+import { benchTrainingPipeline } from './training-pipeline.js';
 
 type Bench = { name: string; run: (ctx: { connectionString: string }) => Promise<Record<string, unknown>> };
 
-const BENCHES: Bench[] = [{ name: 'training', run: () => benchTraining() }];
+const BENCHES: Bench[] = [
+  { name: 'training', run: () => benchTraining() },
+  { name: 'training-pipeline', run: () => benchTrainingPipeline() },
+  { name: 'registry', run: ({ connectionString }) => benchRegistry(connectionString) },
+  { name: 'scoring', run: ({ connectionString }) => benchScoring(connectionString) },
+];
 
 const RESULTS = join(process.cwd(), 'bench', 'results');
 
