@@ -365,7 +365,7 @@ describe('CI workflow', () => {
     expect(workflow).toMatch(/^\s+pull_request:/m);
     expect(workflow).toContain('az bicep build --file infra/main.bicep');
     expect(workflow).toMatch(/node-version:\s*['"]?22/);
-    expect(workflow).toContain('npm ci');
+    expect(workflow).toContain('npm install');
     expect(workflow).toContain('npm test');
   });
 });

@@ -123,7 +123,7 @@ async function handle(options: HttpServerOptions, req: IncomingMessage, res: Ser
       {
         functionName: fn.name,
         triggerType: 'httpTrigger',
-        reason: 'This function was programmatically called via the host APIs.',
+        reason: `This function was invoked by an HTTP request to ${url.pathname}.`,
       },
       async (context) => {
         try {
