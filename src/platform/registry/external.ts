@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Tensor } from 'onnxruntime-node';
 import { z } from 'zod';
-import { type BinProfile, categoricalReference, numericReference } from '../drift/bins.js';
+import { numericReference, referenceProfiles } from '../drift/index.js';
 import { fieldIssues, RiskopsError } from '../errors/index.js';
-import { FeatureStateSchema, type RawValue } from '../features/index.js';
+import { FeatureStateSchema } from '../features/index.js';
 import {
   ExplainerSchema,
   GateResultSchema,
@@ -40,22 +40,6 @@ export interface ExternalPushOptions extends ChangeOptions {
 }
 
 const LabelSchema = z.union([z.literal(0), z.literal(1), z.boolean()]).transform(Number);
-
-function referenceOf(useCase: AnyUseCase, records: readonly Record<string, unknown>[]): BinProfile[] {
-  const raws = records.map((r) => useCase.features.raw(r));
-  return useCase.features.inputs.map((input, j) => {
-    const column = raws.map((row) => row[j] ?? null);
-    return input.kind === 'numeric'
-      ? numericReference(
-          input.name,
-          column.map((v) => (typeof v === 'number' ? v : null)),
-        )
-      : categoricalReference(
-          input.name,
-          column.map((v: RawValue) => (typeof v === 'number' ? String(v) : v)),
-        );
-  });
-}
 
 /**
  * Registers a model trained outside riskops: fills in the checksum, the ONNX io names, the use case's feature
@@ -177,7 +161,7 @@ export async function pushExternal(
     segments: [],
     reference: {
       rows: records.length,
-      features: referenceOf(useCase, records),
+      features: referenceProfiles(useCase.features, records),
       score: numericReference('score', scores),
     },
     ...(partial.explainer === undefined ? {} : { explainer: partial.explainer }),

@@ -61,7 +61,7 @@ export {
   type TrainUseCaseOptions,
   trainUseCase,
 } from './pipeline.js';
-export { buildManifest, featureReference, type ManifestInput } from './pipeline-manifest.js';
+export { buildManifest, type ManifestInput } from './pipeline-manifest.js';
 export {
   codeVersion,
   formatJson,

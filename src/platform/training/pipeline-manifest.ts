@@ -1,5 +1,5 @@
 /** The manifest of a trained model: its passport (decision 3), assembled without any wall-clock time. */
-import { categoricalReference, numericReference } from '../drift/index.js';
+import { numericReference, referenceProfiles } from '../drift/index.js';
 import type { FeatureState } from '../features/index.js';
 import {
   type Explainer,
@@ -15,26 +15,6 @@ import type { ValidationReport } from './validation.js';
 export type AlgorithmName = 'gbdt' | 'logistic';
 
 const MANIFEST_ALGORITHM = { gbdt: 'gradient_boosting', logistic: 'logistic_regression' } as const;
-
-/** Drift reference of each feature input over `records`: decile bins (numeric) or categories. */
-export function featureReference(
-  useCase: AnyUseCase,
-  records: readonly Record<string, unknown>[],
-): Manifest['reference']['features'] {
-  const raws = records.map((r) => useCase.features.raw(r));
-  return useCase.features.inputs.map((input, j) => {
-    const column = raws.map((row) => row[j] ?? null);
-    return input.kind === 'numeric'
-      ? numericReference(
-          input.name,
-          column.map((v) => (typeof v === 'number' ? v : null)),
-        )
-      : categoricalReference(
-          input.name,
-          column.map((v) => (typeof v === 'number' ? String(v) : v)),
-        );
-  });
-}
 
 export interface ManifestInput {
   useCase: AnyUseCase;
@@ -95,7 +75,7 @@ export function buildManifest(input: ManifestInput): Manifest {
     },
     reference: {
       rows: input.training.trainRows,
-      features: featureReference(useCase, input.trainRecords),
+      features: referenceProfiles(useCase.features, input.trainRecords),
       score: numericReference('score', Array.from(evaluation.predictions)),
     },
     explainer: input.explainer,
