@@ -185,4 +185,22 @@ describe('separation of duties', () => {
     const other = await registry.push(UC, testModel(2).bytes, testModel(2).manifest, alice);
     await registry.promote(UC, other.version, { ...alice, alias: 'challenger' });
   });
+
+  it('lets a use case override the registry-wide setting either way', async () => {
+    const strict = testRegistry({
+      requireApproval: false,
+      useCases: [{ ...testUseCase, requireApproval: true }],
+    });
+    const first = await strict.registry.push(UC, testModel(3).bytes, testModel(3).manifest, alice);
+    expect((await rejection(strict.registry.promote(UC, first.version, alice))).code).toBe(
+      'precondition_failed',
+    );
+
+    const relaxed = testRegistry({
+      requireApproval: true,
+      useCases: [{ ...testUseCase, requireApproval: false }],
+    });
+    const second = await relaxed.registry.push(UC, testModel(4).bytes, testModel(4).manifest, alice);
+    expect((await relaxed.registry.promote(UC, second.version, alice)).to).toBe(second.version);
+  });
 });

@@ -228,7 +228,8 @@ export function createRegistry(options: RegistryOptions) {
       if (info.retired)
         throw new RiskopsError('conflict', `Version ${version} of ${name} is retired and cannot be promoted`);
       let approvedBy: string | undefined;
-      if (alias === 'champion' && options.requireApproval && change.skipApproval !== true) {
+      const needsApproval = useCase(name).requireApproval ?? options.requireApproval;
+      if (alias === 'champion' && needsApproval && change.skipApproval !== true) {
         const approvals = (await ledger.approvals(name, version)).filter((a) => a.actor !== info.pushedBy);
         approvedBy = approvals[0]?.actor;
         if (approvedBy === undefined) {

@@ -65,6 +65,8 @@ export interface VersionInfo {
 /** What the registry needs of a use case: its name and the feature vector a model must take. */
 export interface RegistryUseCase {
   name: string;
+  /** Overrides the registry-wide separation-of-duties setting for this use case. */
+  requireApproval?: boolean;
   features: { readonly names: readonly string[]; readonly hash: string; readonly width: number };
 }
 

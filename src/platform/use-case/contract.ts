@@ -113,6 +113,11 @@ export interface UseCase<S extends z.ZodType<Record<string, unknown>> = z.ZodTyp
   label: LabelDefinition;
   drift: DriftSettings;
   training: TrainingSettings;
+  /**
+   * Separation of duties for this use case: promotion to champion needs an approval by another identity than
+   * the pusher. Unset follows RISKOPS_REQUIRE_APPROVAL (on in Azure, off locally).
+   */
+  requireApproval?: boolean;
   /** Deterministic: the same options give the same rows, in the same order. */
   generate(options: GeneratorOptions): LabeledRow[];
 }
