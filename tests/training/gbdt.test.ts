@@ -68,7 +68,12 @@ describe('gradient-boosted trees', () => {
       maxLeaves: 48,
       minChildWeight: 0.5,
     };
-    const model = trainGbdt(train.X, train.y, train.rows, cols, params, 7, validation);
+    const reported: [number, number | undefined][] = [];
+    const model = trainGbdt(train.X, train.y, train.rows, cols, params, 7, validation, (round, loss) => {
+      reported.push([round, loss]);
+    });
+    expect(reported.map(([round]) => round)).toEqual(Array.from({ length: model.rounds }, (_, i) => i + 1));
+    expect(reported.map(([, loss]) => loss)).toEqual(model.validationLoss);
     expect(model.stoppedEarly).toBe(true);
     expect(model.rounds).toBeLessThan(params.nEstimators);
     expect(model.rounds - model.trees.length).toBe(params.earlyStoppingRounds);

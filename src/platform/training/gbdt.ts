@@ -130,6 +130,8 @@ export function trainGbdt(
   params: GbdtParams,
   seed: number,
   validation?: Dataset,
+  /** Called after each boosting round (synchronously: training holds the thread). */
+  onRound?: (round: number, validationLoss: number | undefined) => void,
 ): GbdtModel {
   checkParams(params);
   checkDataset(X, y, rows, cols);
@@ -201,9 +203,11 @@ export function trainGbdt(
         bestRound = round;
       } else if (earlyStopping && round - bestRound >= params.earlyStoppingRounds) {
         stoppedEarly = true;
+        onRound?.(round + 1, loss);
         break;
       }
     }
+    onRound?.(round + 1, validationLoss[validationLoss.length - 1]);
   }
 
   const rounds = trees.length;

@@ -233,7 +233,12 @@ export async function trainUseCase(
     );
     const model =
       name === 'gbdt'
-        ? trainGbdt(train.X, train.y, train.rows, width, gbdtParams, seed, validation)
+        ? trainGbdt(train.X, train.y, train.rows, width, gbdtParams, seed, validation, (round, loss) => {
+            if (round % 10 === 0) {
+              const lossText = loss === undefined ? '' : `, validation log loss ${loss.toFixed(4)}`;
+              progress('train', `gbdt: round ${round}/${gbdtParams.nEstimators}${lossText}`);
+            }
+          })
         : trainLogistic(train.X, train.y, train.rows, width, logisticParams, seed);
     progress('train', `${name}: ${describeModel(model)}`);
     return model;
