@@ -106,6 +106,19 @@ describe('registry model provider', () => {
     await provider.close();
   });
 
+  it('answers 503 naming the integrity failure when a tampered champion has nothing to fall back on', async () => {
+    const { registry, storage, container } = testRegistry();
+    const only = await pushAndPromote(registry, 1);
+    const swapped = linearModel({ coefficients: Array.from({ length: WIDTH }, () => 5) });
+    await storage.container(container).getBlockBlobClient(`${UC}/${only}/model.onnx`).uploadData(swapped);
+    const provider = createRegistryModelProvider({ registry, refreshMs: 50 });
+    const refused = await provider.get(UC).catch((e: unknown) => e);
+    expect(isRiskopsError(refused, 'model_unavailable')).toBe(true);
+    expect((refused as Error).message).toContain('Integrity check failed');
+    expect(isRiskopsError((refused as Error).cause, 'integrity_error')).toBe(true);
+    await provider.close();
+  });
+
   it('notices an unknown use case and a missing pinned version', async () => {
     const { registry } = testRegistry();
     await pushAndPromote(registry, 1);

@@ -34,6 +34,29 @@ function isPermanent(error: unknown): boolean {
  * promotion or rollback is picked up without a restart. A version whose bytes fail their checksum is
  * refused and the version served before keeps serving.
  */
+/**
+ * Nothing to serve: a 503 that says why. Storage failures and models that fail their checks are not the
+ * caller's fault and must not surface as a bare 500.
+ */
+function unavailable(useCase: string, error: unknown): RiskopsError {
+  if (isRiskopsError(error) && error.callerFault) return error;
+  if (isRiskopsError(error, 'model_unavailable')) return error;
+  if (isRiskopsError(error, 'integrity_error') || isRiskopsError(error, 'contract_violation')) {
+    return new RiskopsError(
+      'model_unavailable',
+      `The champion of ${useCase} cannot be served: ${error.message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return new RiskopsError(
+    'storage_unavailable',
+    `The model registry for ${useCase} is unreachable; try again shortly`,
+    { cause: error },
+  );
+}
+
 export function createRegistryModelProvider(options: RegistryModelProviderOptions): ModelProvider {
   const { registry } = options;
   if (!Number.isFinite(options.refreshMs) || options.refreshMs <= 0) {
@@ -127,16 +150,13 @@ export function createRegistryModelProvider(options: RegistryModelProviderOption
         await pending;
       } catch (error) {
         // A storage hiccup while a model is loaded: keep serving it, and try again after refreshMs.
-        if (state.current === undefined) throw error;
+        if (state.current === undefined) throw unavailable(useCase, error);
       } finally {
         if (state.refreshing === pending) delete state.refreshing;
       }
     }
     if (state.current !== undefined) return state.current;
-    throw (
-      state.error ??
-      new RiskopsError('model_unavailable', `No champion model for ${useCase} could be loaded; see the logs`)
-    );
+    throw unavailable(useCase, state.error);
   };
 
   return {
