@@ -82,6 +82,14 @@ describe('settings', () => {
     expect(settings.RISKOPS_LOG_LEVEL).toBe('debug');
   });
 
+  it('names a local.settings.json that is not valid JSON', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'riskops-settings-')), 'local.settings.json');
+    writeFileSync(path, '{"Values": {');
+    expect(() => loadSettings({ env: {}, localSettingsPath: path })).toThrow(
+      /is not a valid local.settings.json/,
+    );
+  });
+
   it('has every setting in local.settings.sample.json', async () => {
     const { readFileSync } = await import('node:fs');
     const sample = JSON.parse(readFileSync('local.settings.sample.json', 'utf8')) as {

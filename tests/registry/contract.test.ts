@@ -2,7 +2,8 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { isRiskopsError, type RiskopsError } from '../../src/platform/errors/index.js';
 import { featureHash } from '../../src/platform/features/index.js';
-import { createRegistryModelProvider, removeZipMap, sha256Hex } from '../../src/platform/registry/index.js';
+import { sha256Hex } from '../../src/platform/model/index.js';
+import { createRegistryModelProvider, removeZipMap } from '../../src/platform/registry/index.js';
 import {
   alice,
   coefficients,

@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ManifestSchema } from '../../src/platform/model/index.js';
-import { jsonFile, sha256Hex, trainUseCase } from '../../src/platform/training/index.js';
+import { ManifestSchema, sha256Hex } from '../../src/platform/model/index.js';
+import { jsonFile, trainUseCase } from '../../src/platform/training/index.js';
 import { USE_CASES } from '../../src/use_cases/index.js';
 import { positiveColumn, runOnnx } from '../onnx/ort.js';
 

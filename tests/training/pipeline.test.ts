@@ -2,10 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ManifestSchema } from '../../src/platform/model/index.js';
+import { ManifestSchema, sha256Hex } from '../../src/platform/model/index.js';
 import {
   jsonFile,
-  sha256Hex,
   type TrainingResult,
   trainUseCase,
   writeModelDirectory,

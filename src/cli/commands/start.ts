@@ -44,7 +44,8 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   exportLocalSettings(LOCAL_SETTINGS);
-  const settings = loadSettings({ localSettingsPath: LOCAL_SETTINGS });
+  // The file's Values are in the environment now (exported above), so the environment is the whole source.
+  const settings = loadSettings();
   const hostConfig = loadHostConfig(HOST_JSON);
   const logger = createConsoleLogger(settings.RISKOPS_LOG_LEVEL);
 

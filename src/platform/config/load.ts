@@ -9,6 +9,27 @@ const LocalSettingsFile = z.object({
   Values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
 });
 
+/**
+ * The non-empty `Values` of a `local.settings.json`, as strings; none when the file does not exist.
+ * @throws RiskopsError `invalid_settings` when the file is not valid JSON of that shape.
+ */
+export function readLocalSettings(path: string): Record<string, string> {
+  if (!existsSync(path)) return {};
+  let parsed: z.infer<typeof LocalSettingsFile>;
+  try {
+    parsed = LocalSettingsFile.parse(JSON.parse(readFileSync(path, 'utf8')));
+  } catch (error) {
+    throw new RiskopsError('invalid_settings', `${resolve(path)} is not a valid local.settings.json`, {
+      cause: error,
+    });
+  }
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed.Values)) {
+    if (value !== '') values[key] = String(value);
+  }
+  return values;
+}
+
 export interface LoadSettingsOptions {
   /** Defaults to `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
@@ -22,19 +43,8 @@ export interface LoadSettingsOptions {
  */
 export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   const env = options.env ?? process.env;
-  const merged: Record<string, string> = {};
-  const path = options.localSettingsPath;
-  if (path !== undefined && existsSync(path)) {
-    const parsed = LocalSettingsFile.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-    if (!parsed.success) {
-      throw new RiskopsError('invalid_settings', `${resolve(path)} is not a valid local.settings.json`, {
-        cause: parsed.error,
-      });
-    }
-    for (const [key, value] of Object.entries(parsed.data.Values)) {
-      if (value !== '') merged[key] = String(value);
-    }
-  }
+  const merged: Record<string, string> =
+    options.localSettingsPath === undefined ? {} : readLocalSettings(options.localSettingsPath);
   for (const [key, value] of Object.entries(env)) {
     if (value !== undefined && value !== '') merged[key] = value;
   }

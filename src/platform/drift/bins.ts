@@ -53,7 +53,7 @@ export function decileEdges(values: readonly number[]): number[] {
 }
 
 /** Index of the right-closed bin holding `x`: the first edge with x <= edge, else the open top bin. */
-export function numericBin(edges: readonly number[], x: number): number {
+export function numericBin(edges: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = edges.length;
   while (lo < hi) {

@@ -1,11 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { z } from 'zod';
-import { RiskopsError } from '../errors/index.js';
+import { readLocalSettings } from '../config/index.js';
 import type { StorageConnection } from '../storage/index.js';
-
-const LocalSettingsFile = z.looseObject({
-  Values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
-});
 
 /**
  * Exposes `local.settings.json` `Values` as environment variables, as Core Tools does for the worker, so
@@ -17,19 +11,10 @@ export function exportLocalSettings(
   path: string,
   env: Record<string, string | undefined> = process.env,
 ): string[] {
-  if (!existsSync(path)) return [];
-  let parsed: z.infer<typeof LocalSettingsFile>;
-  try {
-    parsed = LocalSettingsFile.parse(JSON.parse(readFileSync(path, 'utf8')));
-  } catch (error) {
-    throw new RiskopsError('invalid_settings', `${path} is not a valid local.settings.json`, {
-      cause: error,
-    });
-  }
   const set: string[] = [];
-  for (const [name, value] of Object.entries(parsed.Values)) {
-    if (env[name] === undefined && value !== '') {
-      env[name] = String(value);
+  for (const [name, value] of Object.entries(readLocalSettings(path))) {
+    if (env[name] === undefined) {
+      env[name] = value;
       set.push(name);
     }
   }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Tensor } from 'onnxruntime-node';
 import { z } from 'zod';
 import { numericReference, referenceProfiles } from '../drift/index.js';
@@ -10,12 +9,12 @@ import {
   type Manifest,
   ManifestSchema,
   MetricsSchema,
+  sha256Hex,
 } from '../model/index.js';
 import { computeMetrics } from '../training/index.js';
 import type { AnyUseCase } from '../use-case/index.js';
 import { checkSession, openSession } from './contract.js';
 import type { PushResult, Registry } from './registry.js';
-import { sha256Hex } from './store.js';
 import type { ChangeOptions } from './types.js';
 import { removeZipMap } from './zipmap.js';
 
@@ -143,11 +142,7 @@ export async function pushExternal(
     },
     training: {
       source: t?.source ?? 'external',
-      dataHash:
-        t?.dataHash ??
-        (records.length > 0
-          ? createHash('sha256').update(JSON.stringify(options.sample)).digest('hex')
-          : 'unknown'),
+      dataHash: t?.dataHash ?? (records.length > 0 ? sha256Hex(JSON.stringify(options.sample)) : 'unknown'),
       rows: t?.rows ?? records.length + rejected,
       trainRows: t?.trainRows ?? 0,
       validationRows: t?.validationRows ?? records.length,

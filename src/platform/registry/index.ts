@@ -24,6 +24,6 @@ export {
   PRINCIPAL_HEADER,
   requestActor,
 } from './settings.js';
-export { sha256Hex, VERSION_PATTERN, versionId } from './store.js';
+export { VERSION_PATTERN, versionId } from './store.js';
 export * from './types.js';
 export { removeZipMap, type ZipMapRemoval } from './zipmap.js';

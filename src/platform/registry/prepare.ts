@@ -1,7 +1,6 @@
 import { fieldIssues, RiskopsError } from '../errors/index.js';
-import { type Manifest, ManifestSchema } from '../model/index.js';
+import { type Manifest, ManifestSchema, sha256Hex } from '../model/index.js';
 import { checkFeatureNames, checkSession, openSession } from './contract.js';
-import { sha256Hex } from './store.js';
 import type { RegistryUseCase } from './types.js';
 import { removeZipMap } from './zipmap.js';
 

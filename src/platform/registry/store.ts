@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { BlockBlobClient, ContainerClient } from '@azure/storage-blob';
 import { z } from 'zod';
 import { RiskopsError } from '../errors/index.js';
-import { type Manifest, ManifestSchema } from '../model/index.js';
+import { type Manifest, ManifestSchema, sha256Hex } from '../model/index.js';
 import {
   downloadOrNull,
   isConditionFailure,
@@ -22,10 +21,6 @@ export function versionId(at: Date, sha256: string): string {
     .replace(/[-:]/g, '')
     .replace(/\.\d{3}Z$/, 'Z');
   return `${stamp}-${sha256.slice(0, 12)}`;
-}
-
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 const ShaClaimSchema = z.object({ version: z.string() });

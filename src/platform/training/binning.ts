@@ -1,3 +1,4 @@
+import { numericBin } from '../drift/bins.js';
 import { RiskopsError } from '../errors/index.js';
 
 /** Rows used to fit bin edges; larger inputs are sampled at a fixed stride (deterministic). */
@@ -40,17 +41,8 @@ function featureThresholds(values: Float32Array, maxBins: number): Float32Array 
   return Float32Array.from(out);
 }
 
-/** Index of the first threshold `x` does not exceed, else the number of thresholds. */
-export function binOf(thresholds: Float32Array, x: number): number {
-  let lo = 0;
-  let hi = thresholds.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (x <= (thresholds[mid] as number)) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
+/** Index of the first threshold `x` does not exceed, else the number of thresholds (drift bins' rule). */
+export const binOf: (thresholds: Float32Array, x: number) => number = numericBin;
 
 /**
  * Fits quantile bins (at most `maxBins` per feature, at most 256) on a row-major matrix.

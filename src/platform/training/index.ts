@@ -69,7 +69,6 @@ export {
   MANIFEST_FILE,
   MODEL_FILE,
   type ModelFiles,
-  sha256Hex,
   VALIDATION_FILE,
   writeModelDirectory,
 } from './pipeline-output.js';

@@ -7,9 +7,10 @@ import {
   ManifestSchema,
   MODEL_INPUT,
   MODEL_PROBABILITIES,
+  sha256Hex,
 } from '../model/index.js';
 import type { AnyUseCase, GbdtParams, LogisticParams } from '../use-case/index.js';
-import { codeVersion, sha256Hex, VALIDATION_FILE } from './pipeline-output.js';
+import { codeVersion, VALIDATION_FILE } from './pipeline-output.js';
 import type { ValidationReport } from './validation.js';
 
 export type AlgorithmName = 'gbdt' | 'logistic';

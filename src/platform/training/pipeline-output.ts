@@ -1,5 +1,4 @@
 /** Writing a trained model's directory: byte-stable JSON, the code version, atomic file writes. */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -10,10 +9,6 @@ import type { ValidationReport } from './validation.js';
 export const MODEL_FILE = 'model.onnx';
 export const MANIFEST_FILE = 'manifest.json';
 export const VALIDATION_FILE = 'validation.json';
-
-export function sha256Hex(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 let cachedCodeVersion: string | undefined;
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { createFeaturePipeline } from '../../../src/platform/features/index.js';
 import type { Manifest } from '../../../src/platform/model/index.js';
-import { createRegistry, type RegistryOptions, sha256Hex } from '../../../src/platform/registry/index.js';
+import { sha256Hex } from '../../../src/platform/model/index.js';
+import { createRegistry, type RegistryOptions } from '../../../src/platform/registry/index.js';
 import type { AnyUseCase, LabeledRow } from '../../../src/platform/use-case/index.js';
 import { testStorage, uniqueName } from '../../support/storage.js';
 import { linearModel } from './onnx-models.js';

@@ -1,27 +1,15 @@
-import onnxProto from 'onnx-proto';
+import {
+  type Attribute,
+  attr,
+  ElemType,
+  encodeModel,
+  ML_DOMAIN,
+  type Node,
+  tensorInfo,
+  type ValueInfo,
+} from '../../../src/platform/onnx/proto.js';
 
-const { onnx } = onnxProto;
-type ValueInfo = onnxProto.onnx.IValueInfoProto;
-type NodeProto = onnxProto.onnx.INodeProto;
-type Attribute = onnxProto.onnx.IAttributeProto;
-
-const FLOAT = onnx.TensorProto.DataType.FLOAT;
-const INT64 = onnx.TensorProto.DataType.INT64;
-const { FLOATS, INTS, STRING } = onnx.AttributeProto.AttributeType;
-
-type Dim = number | string;
-
-function tensor(name: string, elemType: number, dims: readonly Dim[]): ValueInfo {
-  return {
-    name,
-    type: {
-      tensorType: {
-        elemType,
-        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
-      },
-    },
-  };
-}
+const { FLOAT, INT64 } = ElemType;
 
 /** `seq(map(int64, float))`: what a scikit-learn converter's ZipMap returns. */
 function zipMapType(name: string): ValueInfo {
@@ -56,7 +44,7 @@ function node(
   outputs: string[],
   domain = '',
   attribute: Attribute[] = [],
-): NodeProto {
+): Node {
   return { opType, input: inputs, output: outputs, name: `${opType}_${outputs[0] ?? ''}`, domain, attribute };
 }
 
@@ -69,19 +57,19 @@ export function linearModel(options: LinearModelOptions): Uint8Array {
   const width = options.inputWidth ?? options.coefficients.length;
   const inputName = options.inputName ?? 'input';
   const labelName = layout === 'zipmap' ? 'output_label' : 'label';
-  const classifier = node('LinearClassifier', [inputName], [labelName, 'probabilities'], 'ai.onnx.ml', [
-    { name: 'coefficients', type: FLOATS, floats: [...options.coefficients] },
-    { name: 'intercepts', type: FLOATS, floats: [options.intercept ?? 0] },
-    { name: 'classlabels_ints', type: INTS, ints: [0, 1] },
-    { name: 'post_transform', type: STRING, s: new TextEncoder().encode('LOGISTIC') },
+  const classifier = node('LinearClassifier', [inputName], [labelName, 'probabilities'], ML_DOMAIN, [
+    attr.floats('coefficients', options.coefficients),
+    attr.floats('intercepts', [options.intercept ?? 0]),
+    attr.ints('classlabels_ints', [0, 1]),
+    attr.string('post_transform', 'LOGISTIC'),
   ]);
   const nodes = [classifier];
-  const outputs = [tensor(labelName, INT64, ['N'])];
-  if (layout === 'plain') outputs.push(tensor('probabilities', FLOAT, ['N', 2]));
+  const outputs = [tensorInfo(labelName, INT64, ['N'])];
+  if (layout === 'plain') outputs.push(tensorInfo('probabilities', FLOAT, ['N', 2]));
   if (layout === 'zipmap') {
     nodes.push(
-      node('ZipMap', ['probabilities'], ['output_probability'], 'ai.onnx.ml', [
-        { name: 'classlabels_int64s', type: INTS, ints: [0, 1] },
+      node('ZipMap', ['probabilities'], ['output_probability'], ML_DOMAIN, [
+        attr.ints('classlabels_int64s', [0, 1]),
       ]),
     );
     outputs.push(zipMapType('output_probability'));
@@ -93,21 +81,13 @@ export function linearModel(options: LinearModelOptions): Uint8Array {
       type: { sequenceType: { elemType: { tensorType: { elemType: FLOAT } } } },
     });
   }
-  const model: onnxProto.onnx.IModelProto = {
-    irVersion: 8,
-    producerName: 'riskops-tests',
-    opsetImport: [
-      { domain: '', version: 17 },
-      { domain: 'ai.onnx.ml', version: 3 },
-    ],
-    graph: {
-      name: 'linear',
-      node: nodes,
-      input: [tensor(inputName, FLOAT, ['N', width])],
-      output: outputs,
-    },
-  };
-  return onnx.ModelProto.encode(model).finish();
+  return encodeModel({
+    graphName: 'linear',
+    nodes,
+    inputs: [tensorInfo(inputName, FLOAT, ['N', width])],
+    outputs,
+    metadata: [],
+  });
 }
 
 /** Reference scores of `linearModel`: sigmoid(w·x + b) per row of a row-major matrix. */
