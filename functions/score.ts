@@ -56,7 +56,15 @@ export const score: FunctionDefinition<Services> = {
         valid.map((v) => v.record),
       );
       const common = { useCase: useCase.name, modelVersion: model.version, requestId: context.invocationId };
-      const headers = { 'x-request-id': context.invocationId, 'x-model-version': model.version };
+      const headers: Record<string, string> = {
+        'x-request-id': context.invocationId,
+        'x-model-version': model.version,
+      };
+      // An earlier version stands in for a champion that fails its checks: say so (health says why).
+      if (model.fallback !== undefined) {
+        headers['x-model-fallback'] =
+          `champion=${model.fallback.champion ?? 'unknown'}; reason=${model.fallback.code}`;
+      }
       return isBatch
         ? json(200, { ...common, results: scores }, headers)
         : json(200, { ...common, ...scores[0] }, headers);

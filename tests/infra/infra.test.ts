@@ -87,6 +87,9 @@ const IN_AZURE: Record<SettingName, 'set' | 'default' | 'local-only'> = {
   RISKOPS_ACTOR: 'default',
   RISKOPS_MAX_REQUEST_BYTES: 'default',
   RISKOPS_LOG_LEVEL: 'default',
+  RISKOPS_STORAGE_FAST_TIMEOUT_MS: 'default',
+  RISKOPS_HEALTH_TIMEOUT_MS: 'default',
+  RISKOPS_RETRY_MAX_MS: 'default',
 };
 
 function appSettings(): Map<string, string> {

@@ -25,8 +25,13 @@ describe('registry model provider', () => {
     expect(isRiskopsError(error, 'model_unavailable')).toBe(true);
     expect((error as Error).message).toContain(`No champion model for ${UC}`);
     expect((error as { status: number }).status).toBe(503);
-    expect(await provider.serving([UC])).toEqual({
-      [UC]: { version: null, alias: 'champion', error: expect.stringContaining('No champion model') },
+    expect(await provider.serving([UC])).toMatchObject({
+      [UC]: {
+        version: null,
+        alias: 'champion',
+        status: 'unavailable',
+        error: expect.stringContaining('No champion model'),
+      },
     });
     await provider.close();
   });
@@ -43,7 +48,9 @@ describe('registry model provider', () => {
     expect(b.session).toBe(a.session);
     expect(pinned.session).toBe(a.session);
     for (const m of parallel) expect(m.session).toBe(a.session);
-    expect(await provider.serving([UC])).toEqual({ [UC]: { version: v1, alias: 'champion' } });
+    expect(await provider.serving([UC])).toMatchObject({
+      [UC]: { version: v1, alias: 'champion', champion: v1, status: 'ok' },
+    });
     await provider.close();
   });
 
@@ -100,8 +107,9 @@ describe('registry model provider', () => {
     const after = await provider.get(UC);
     expect(after.version).toBe(good);
     expect(after.session).toBe(before.session);
-    const serving = await provider.serving([UC]);
+    const serving = await provider.serving([UC], { waitMs: 2000 });
     expect(serving[UC]?.version).toBe(good);
+    expect(serving[UC]?.status).toBe('fallback');
     expect(serving[UC]?.error).toContain('Integrity check failed');
     await provider.close();
   });

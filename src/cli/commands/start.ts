@@ -91,7 +91,9 @@ export async function run(args: string[]): Promise<number> {
       connection = storageConnectionFrom(settings);
     }
     if (signals > 0) return 0;
-    const storage = createStorageClients(connection);
+    const storage = createStorageClients(connection, {
+      fastTimeoutMs: settings.RISKOPS_STORAGE_FAST_TIMEOUT_MS,
+    });
     services = await createAppServices(effective, storage);
     if (signals > 0) return 0;
     host = createLocalHost({

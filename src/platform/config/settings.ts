@@ -41,6 +41,10 @@ export const SettingsSchema = z.object({
   RISKOPS_ACTOR: z.string().min(1).optional(),
   RISKOPS_MAX_REQUEST_BYTES: positiveInt.default(1_048_576),
   RISKOPS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // Serving resilience (issue 7): storage timeouts off the request path, health probes, retry back-off.
+  RISKOPS_STORAGE_FAST_TIMEOUT_MS: positiveInt.default(2000),
+  RISKOPS_HEALTH_TIMEOUT_MS: positiveInt.default(2500),
+  RISKOPS_RETRY_MAX_MS: positiveInt.default(10_000),
 });
 
 /** The storage connection needs a connection string, or all three service URIs (managed identity). */

@@ -1,4 +1,5 @@
-import type { app as azureApp } from '@azure/functions';
+import type { app as azureApp, HttpResponseInit } from '@azure/functions';
+import { toErrorBody } from '../errors/index.js';
 import type { FunctionDefinition } from './definition.js';
 
 type App = typeof azureApp;
@@ -6,7 +7,9 @@ type App = typeof azureApp;
 /**
  * Registers definitions with the `@azure/functions` v4 programming model. Services are created on the first
  * invocation (and reused by every later one); `getServices` should throw on invalid settings so a bad
- * setting fails the first call loudly.
+ * setting fails the first call loudly. A failed `getServices` is never cached here: the next invocation
+ * asks again (`createRetrying` in runtime decides when to retry), and an HTTP caller gets the error's
+ * status (503 while storage is unreachable) rather than a bare 500.
  */
 export function registerFunctions<S>(
   app: App,
@@ -21,7 +24,17 @@ export function registerFunctions<S>(
           route: definition.route,
           methods: [...definition.methods],
           authLevel: definition.authLevel,
-          handler: async (request, context) => (await handler())(request, context),
+          handler: async (request, context): Promise<HttpResponseInit> => {
+            let run: Awaited<ReturnType<typeof handler>>;
+            try {
+              run = await handler();
+            } catch (error) {
+              context.error(`${definition.name}: the app could not start`, error);
+              const { status, body } = toErrorBody(error, context.invocationId);
+              return { status, jsonBody: body, headers: { 'retry-after': '5' } };
+            }
+            return run(request, context);
+          },
         });
         break;
       }
@@ -56,10 +69,11 @@ export function registerFunctions<S>(
   }
 }
 
+/** The handler, built once services exist; a failure to get them is not remembered. */
 function lazyHandler<S, H>(create: (services: S) => H, getServices: () => Promise<S>): () => Promise<H> {
-  let handler: Promise<H> | undefined;
-  return () => {
-    handler ??= getServices().then(create);
+  let handler: H | undefined;
+  return async () => {
+    handler ??= create(await getServices());
     return handler;
   };
 }

@@ -1,62 +1,64 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { isRiskopsError, RiskopsError } from '../errors/index.js';
-import type { LoadedModel, ModelProvider, ServingState } from '../scoring/ports.js';
+import type {
+  LoadedModel,
+  ModelProvider,
+  ServedModel,
+  ServingOptions,
+  ServingState,
+} from '../scoring/ports.js';
+import { type ChampionState, createChampionTracker, type Outcome } from './champion-state.js';
 import { checkSession, openSession } from './contract.js';
 import type { Registry } from './registry.js';
 
 export interface RegistryModelProviderOptions {
+  /** Best built on `storage.fast()` clients: serving must give up on storage quickly, never hang on it. */
   registry: Registry;
-  /** settings.RISKOPS_ALIAS_REFRESH_MS: how stale the champion may be; also the ETag check interval. */
+  /** settings.RISKOPS_ALIAS_REFRESH_MS: how often the champion alias is checked (in the background). */
   refreshMs: number;
+  /** Back-off after a failed check or load: first delay, doubling up to `maxMs` (settings.RISKOPS_RETRY_MAX_MS). */
+  retry?: { baseMs?: number; maxMs?: number };
+  /** How many earlier champions to try when the champion fails its checks on a fresh instance. Default 5. */
+  maxFallbacks?: number;
   /** The feature vector width a use case's model must take (defaults to the registry's use case). */
   widthOf?: (useCase: string) => number;
   now?: () => number;
 }
 
-interface ChampionState {
-  current?: LoadedModel;
-  /** ETag of the alias blob `current` (or the last failure) was resolved from. */
-  etag?: string | null;
-  checkedAt: number;
-  refreshing?: Promise<void>;
-  /** Why the version the champion points to is not served (the previous one keeps serving). */
-  error?: RiskopsError;
-}
-
-/** Content and contract errors do not heal by retrying the same alias state; storage hiccups may. */
-function isPermanent(error: unknown): boolean {
-  return isRiskopsError(error) && ['integrity_error', 'contract_violation', 'not_found'].includes(error.code);
-}
-
-/**
- * Serves models from the registry. One onnxruntime session per distinct sha256, created once and reused;
- * the champion alias is re-checked with one HEAD request at most every `refreshMs` per use case, so a
- * promotion or rollback is picked up without a restart. A version whose bytes fail their checksum is
- * refused and the version served before keeps serving.
- */
 /**
  * Nothing to serve: a 503 that says why. Storage failures and models that fail their checks are not the
  * caller's fault and must not surface as a bare 500.
  */
-function unavailable(useCase: string, error: unknown): RiskopsError {
+function unavailable(useCase: string, error: unknown, retryAt: number | undefined): RiskopsError {
   if (isRiskopsError(error) && error.callerFault) return error;
-  if (isRiskopsError(error, 'model_unavailable')) return error;
-  if (isRiskopsError(error, 'integrity_error') || isRiskopsError(error, 'contract_violation')) {
+  const retry = retryAt === undefined ? '' : `; retrying at ${new Date(retryAt).toISOString()}`;
+  if (isRiskopsError(error, 'model_unavailable')) {
+    return retry === ''
+      ? error
+      : new RiskopsError('model_unavailable', `${error.message}${retry}`, { cause: error });
+  }
+  if (isRiskopsError(error) && ['integrity_error', 'contract_violation', 'not_found'].includes(error.code)) {
     return new RiskopsError(
       'model_unavailable',
-      `The champion of ${useCase} cannot be served: ${error.message}`,
-      {
-        cause: error,
-      },
+      `The champion of ${useCase} cannot be served and no earlier version passes its checks: ${error.message}${retry}`,
+      { cause: error },
     );
   }
   return new RiskopsError(
     'storage_unavailable',
-    `The model registry for ${useCase} is unreachable; try again shortly`,
+    `The model registry for ${useCase} is unreachable; try again shortly${retry}`,
     { cause: error },
   );
 }
 
+/**
+ * Serves models from the registry. One onnxruntime session per distinct sha256, created once and reused.
+ * Once a use case has a model, requests never wait on storage: the champion alias is checked in the
+ * background (one check at a time per use case, at most every `refreshMs`), and the last good model keeps
+ * serving while storage is unreachable. A champion that fails its checks (tampered bytes, missing manifest)
+ * is retried with back-off, and meanwhile the version served before, or on a fresh instance the most recent
+ * earlier champion that passes its checks, stands in (reported as a fallback). Nothing failed is cached.
+ */
 export function createRegistryModelProvider(options: RegistryModelProviderOptions): ModelProvider {
   const { registry } = options;
   if (!Number.isFinite(options.refreshMs) || options.refreshMs <= 0) {
@@ -68,8 +70,8 @@ export function createRegistryModelProvider(options: RegistryModelProviderOption
   const now = options.now ?? Date.now;
   const widthOf = options.widthOf ?? ((name: string) => registry.useCase(name).features.width);
   const sessions = new Map<string, Promise<InferenceSession>>();
-  const versions = new Map<string, Promise<LoadedModel>>();
-  const champions = new Map<string, ChampionState>();
+  const versions = new Map<string, Promise<LoadedModel & { retired: boolean }>>();
+  let closed = false;
 
   const sessionFor = (sha256: string, bytes: Uint8Array, useCase: string, version: string) => {
     let session = sessions.get(sha256);
@@ -91,7 +93,7 @@ export function createRegistryModelProvider(options: RegistryModelProviderOption
   };
 
   /** A version, downloaded and checked once; versions are immutable, so it never needs reloading. */
-  const loadVersion = (useCase: string, version: string): Promise<LoadedModel> => {
+  const loadVersion = (useCase: string, version: string) => {
     const key = `${useCase}/${version}`;
     let loaded = versions.get(key);
     if (loaded === undefined) {
@@ -99,7 +101,7 @@ export function createRegistryModelProvider(options: RegistryModelProviderOption
         const stored = await registry.load(useCase, version);
         const sha256 = stored.manifest.onnx.sha256;
         const session = await sessionFor(sha256, stored.bytes, useCase, version);
-        return { useCase, version, sha256, manifest: stored.manifest, session };
+        return { useCase, version, sha256, manifest: stored.manifest, session, retired: stored.info.retired };
       })();
       versions.set(key, loaded);
       loaded.catch(() => versions.delete(key));
@@ -107,87 +109,114 @@ export function createRegistryModelProvider(options: RegistryModelProviderOption
     return loaded;
   };
 
-  const refresh = async (useCase: string, state: ChampionState): Promise<void> => {
-    state.checkedAt = now();
-    const etag = await registry.aliasEtag(useCase, 'champion');
-    if (etag !== null && etag === state.etag) return;
-    if (etag === null) {
-      state.etag = null;
-      if (state.current === undefined) {
-        state.error = new RiskopsError(
-          'model_unavailable',
-          `No champion model for ${useCase}: push a model and promote it (riskops models push / promote)`,
-        );
-      }
-      return;
-    }
-    const alias = await registry.alias(useCase, 'champion');
-    if (alias === null) return;
-    try {
-      state.current = await loadVersion(useCase, alias.state.version);
-      state.etag = alias.etag;
-      delete state.error;
-    } catch (error) {
-      if (!isRiskopsError(error)) throw error;
-      state.error = error;
-      if (isPermanent(error)) state.etag = alias.etag;
-    }
+  const tracker = createChampionTracker({
+    registry,
+    refreshMs: options.refreshMs,
+    baseMs: options.retry?.baseMs ?? 250,
+    maxMs: options.retry?.maxMs ?? 10_000,
+    maxFallbacks: options.maxFallbacks ?? 5,
+    now,
+    load: async (useCase, version): Promise<Outcome> => {
+      const { retired, ...model } = await loadVersion(useCase, version);
+      return { model, retired };
+    },
+    closed: () => closed,
+  });
+
+  const served = (state: ChampionState): ServedModel | undefined => {
+    const model = state.current;
+    if (model === undefined) return undefined;
+    return state.fallback === undefined ? model : { ...model, fallback: state.fallback };
   };
 
-  const champion = async (useCase: string): Promise<LoadedModel> => {
-    let state = champions.get(useCase);
-    if (state === undefined) {
-      state = { checkedAt: Number.NEGATIVE_INFINITY };
-      champions.set(useCase, state);
+  const champion = async (useCase: string): Promise<ServedModel> => {
+    const state = tracker.state(useCase);
+    if (state.current === undefined) {
+      // Cold: nothing to serve yet, so this request waits for the (single) load, unless a retry is not due.
+      if (state.refreshing !== undefined || tracker.due(state)) await tracker.refresh(state);
+    } else if (tracker.due(state)) {
+      void tracker.refresh(state);
     }
-    if (
-      now() - state.checkedAt >= options.refreshMs ||
-      (state.current === undefined && state.error === undefined)
-    ) {
-      const pending = state.refreshing ?? refresh(useCase, state);
-      state.refreshing = pending;
-      try {
-        await pending;
-      } catch (error) {
-        // A storage hiccup while a model is loaded: keep serving it, and try again after refreshMs.
-        if (state.current === undefined) throw unavailable(useCase, error);
-      } finally {
-        if (state.refreshing === pending) delete state.refreshing;
-      }
+    const model = served(state);
+    if (model !== undefined) return model;
+    throw unavailable(useCase, state.lastError?.error ?? state.championError, state.nextAttemptAt);
+  };
+
+  const report = (state: ChampionState): ServingState => {
+    const at = now();
+    const out: ServingState = {
+      version: state.current?.version ?? null,
+      alias: 'champion',
+      status: 'ok',
+    };
+    if (state.champion !== undefined) out.champion = state.champion;
+    if (state.lastSuccessAt !== undefined) {
+      out.lastCheckAt = new Date(state.lastSuccessAt).toISOString();
+      out.stalenessSeconds = Math.round((at - state.lastSuccessAt) / 100) / 10;
     }
-    if (state.current !== undefined) return state.current;
-    throw unavailable(useCase, state.error);
+    const failing = state.lastError !== undefined;
+    if (state.lastError !== undefined) {
+      out.lastError = {
+        message: state.lastError.message,
+        at: new Date(state.lastError.at).toISOString(),
+      };
+    }
+    if (failing || state.championError !== undefined)
+      out.retryAt = new Date(state.nextAttemptAt).toISOString();
+    if (state.fallback !== undefined) out.fallback = state.fallback;
+    if (state.current === undefined) {
+      out.status = 'unavailable';
+      out.error = unavailable(
+        state.useCase,
+        state.lastError?.error ?? state.championError,
+        undefined,
+      ).message;
+    } else if (state.fallback !== undefined) {
+      out.status = 'fallback';
+      out.error = `serving ${state.current.version} instead of the champion ${state.fallback.champion ?? '(unreadable alias)'}: ${state.fallback.reason}`;
+    } else if (failing) {
+      out.status = 'stale';
+      out.error = `alias checks are failing; serving ${state.current.version} as of ${out.lastCheckAt ?? 'start'}: ${state.lastError?.message}`;
+    }
+    return out;
   };
 
   return {
     async get(useCase, getOptions = {}) {
       registry.useCase(useCase);
-      return getOptions.version === undefined ? champion(useCase) : loadVersion(useCase, getOptions.version);
+      if (getOptions.version === undefined) return champion(useCase);
+      const { retired: _retired, ...model } = await loadVersion(useCase, getOptions.version);
+      return model;
     },
 
-    async serving(useCases) {
-      const entries = await Promise.all(
-        useCases.map(async (useCase): Promise<[string, ServingState]> => {
-          try {
-            const model = await champion(useCase);
-            const error = champions.get(useCase)?.error;
-            const state: ServingState = { version: model.version, alias: 'champion' };
-            if (error !== undefined) state.error = `champion moved but is not served: ${error.message}`;
-            return [useCase, state];
-          } catch (error) {
-            const message = error instanceof Error ? error.message : String(error);
-            return [useCase, { version: null, alias: 'champion', error: message }];
-          }
-        }),
-      );
-      return Object.fromEntries(entries);
+    async serving(useCases, servingOptions: ServingOptions = {}) {
+      const waitMs = servingOptions.waitMs ?? 0;
+      const states = useCases.map((useCase) => {
+        const state = tracker.state(useCase);
+        if (state.refreshing === undefined && tracker.due(state)) void tracker.refresh(state);
+        return state;
+      });
+      const running = states.flatMap((s) => (s.refreshing === undefined ? [] : [s.refreshing]));
+      if (running.length > 0 && waitMs > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          Promise.allSettled(running),
+          new Promise((resolve) => {
+            timer = setTimeout(resolve, waitMs);
+          }),
+        ]);
+        clearTimeout(timer);
+      }
+      return Object.fromEntries(states.map((state) => [state.useCase, report(state)]));
     },
 
     async close() {
+      closed = true;
+      await tracker.settle();
       const all = [...sessions.values()];
       sessions.clear();
       versions.clear();
-      champions.clear();
+      tracker.clear();
       await Promise.allSettled(all.map(async (s) => (await s).release()));
     },
   };

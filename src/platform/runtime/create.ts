@@ -25,7 +25,12 @@ export async function createServices(
       useCases.map((u) => u.name),
     );
   }
-  const models = createRegistryModelProvider({ registry, refreshMs: settings.RISKOPS_ALIAS_REFRESH_MS });
+  // Serving reads the registry through clients that give up fast, so a storage outage never stalls a request.
+  const models = createRegistryModelProvider({
+    registry: createRegistryFromSettings(settings, storage.fast(), useCases),
+    refreshMs: settings.RISKOPS_ALIAS_REFRESH_MS,
+    retry: { maxMs: settings.RISKOPS_RETRY_MAX_MS },
+  });
   return {
     settings,
     storage,

@@ -4,6 +4,14 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import { RiskopsError } from '../errors/index.js';
+import {
+  blobPipeline,
+  DEFAULT_RETRY,
+  fastRetry,
+  queuePipeline,
+  type StorageRetry,
+  tableClientOptions,
+} from './retry.js';
 
 /** How to reach a storage account: a connection string (Azurite or a key), or service URIs with an identity. */
 export type StorageConnection =
@@ -25,6 +33,20 @@ export interface StorageClients {
   queue(name: string): QueueClient;
   tableService(): TableServiceClient;
   table(name: string): TableClient;
+  /** How these clients time out and retry each request. */
+  readonly retry: StorageRetry;
+  /**
+   * The same account through clients that give up fast (short per-try timeout, at most one retry): for
+   * background checks and probes, which must never tie a worker up in the SDK's default retry storm.
+   */
+  fast(): StorageClients;
+}
+
+export interface StorageClientsOptions {
+  /** Per-try timeout and retries of the ordinary clients. Default: `DEFAULT_RETRY`. */
+  retry?: StorageRetry;
+  /** Per-try timeout of the `fast()` clients (settings.RISKOPS_STORAGE_FAST_TIMEOUT_MS). Default 2000. */
+  fastTimeoutMs?: number;
 }
 
 const DEV_STORAGE = /^UseDevelopmentStorage=true;?$/i;
@@ -97,39 +119,80 @@ export function storageConnectionFrom(values: {
 }
 
 /** Creates the shared clients. Nothing connects until a client is first used. */
-export function createStorageClients(connection: StorageConnection): StorageClients {
-  let credential: TokenCredential | undefined;
+export function createStorageClients(
+  connection: StorageConnection,
+  options: StorageClientsOptions = {},
+): StorageClients {
+  const shared: { credential?: TokenCredential } = {};
+  const identity = (): TokenCredential => {
+    if (connection.kind !== 'identity')
+      throw new Error('identity credential requested for a connection string');
+    shared.credential ??= new DefaultAzureCredential(
+      connection.clientId === undefined ? {} : { managedIdentityClientId: connection.clientId },
+    );
+    return shared.credential;
+  };
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const normal = clientsWith(connection, retry, identity);
+  let fast: StorageClients | undefined;
+  const withFast = (clients: Omit<StorageClients, 'fast'>, self: () => StorageClients): StorageClients => ({
+    ...clients,
+    fast: self,
+  });
+  const fastClients = (): StorageClients => {
+    fast ??= withFast(
+      clientsWith(connection, fastRetry(options.fastTimeoutMs ?? 2000), identity),
+      fastClients,
+    );
+    return fast;
+  };
+  return withFast(normal, fastClients);
+}
+
+function clientsWith(
+  connection: StorageConnection,
+  retry: StorageRetry,
+  identity: () => TokenCredential,
+): Omit<StorageClients, 'fast'> {
   let blob: BlobServiceClient | undefined;
   let queue: QueueServiceClient | undefined;
   let table: TableServiceClient | undefined;
   const tables = new Map<string, TableClient>();
-  const identity = (): TokenCredential => {
-    if (connection.kind !== 'identity')
-      throw new Error('identity credential requested for a connection string');
-    credential ??= new DefaultAzureCredential(
-      connection.clientId === undefined ? {} : { managedIdentityClientId: connection.clientId },
-    );
-    return credential;
-  };
-  const tableOptions = { allowInsecureConnection: true };
+  const tableOptions = tableClientOptions(retry);
+  // Azurite speaks plain HTTP; shared-key signing over it is fine locally (Azure connection strings are https).
+  const stringTableOptions = { ...tableOptions, allowInsecureConnection: true };
+  const isString = connection.kind === 'connectionString';
 
-  const clients: StorageClients = {
+  const clients: Omit<StorageClients, 'fast'> = {
     connection,
+    retry,
     blobService() {
-      blob ??=
-        connection.kind === 'connectionString'
+      if (blob === undefined) {
+        // Parsed once by the SDK, then rebuilt on a pipeline that carries the per-try timeout.
+        const base = isString
           ? BlobServiceClient.fromConnectionString(connection.connectionString)
-          : new BlobServiceClient(connection.blobServiceUri, identity());
+          : undefined;
+        const credential = base?.credential ?? identity();
+        const url = base?.url ?? (connection.kind === 'identity' ? connection.blobServiceUri : '');
+        blob = new BlobServiceClient(url, blobPipeline(credential, retry));
+      }
       return blob;
     },
     container(name) {
       return clients.blobService().getContainerClient(name);
     },
     queueService() {
-      queue ??=
-        connection.kind === 'connectionString'
+      if (queue === undefined) {
+        const base = isString
           ? QueueServiceClient.fromConnectionString(connection.connectionString)
-          : new QueueServiceClient(connection.queueServiceUri, identity());
+          : undefined;
+        // The queue SDK keeps its parsed credential private; the blob SDK reads the same account key.
+        const credential = isString
+          ? BlobServiceClient.fromConnectionString(connection.connectionString).credential
+          : identity();
+        const url = base?.url ?? (connection.kind === 'identity' ? connection.queueServiceUri : '');
+        queue = new QueueServiceClient(url, queuePipeline(credential, retry));
+      }
       return queue;
     },
     queue(name) {
@@ -138,8 +201,8 @@ export function createStorageClients(connection: StorageConnection): StorageClie
     tableService() {
       table ??=
         connection.kind === 'connectionString'
-          ? TableServiceClient.fromConnectionString(connection.connectionString, tableOptions)
-          : new TableServiceClient(connection.tableServiceUri, identity());
+          ? TableServiceClient.fromConnectionString(connection.connectionString, stringTableOptions)
+          : new TableServiceClient(connection.tableServiceUri, identity(), tableOptions);
       return table;
     },
     table(name) {
@@ -147,8 +210,8 @@ export function createStorageClients(connection: StorageConnection): StorageClie
       if (client === undefined) {
         client =
           connection.kind === 'connectionString'
-            ? TableClient.fromConnectionString(connection.connectionString, name, tableOptions)
-            : new TableClient(connection.tableServiceUri, name, identity());
+            ? TableClient.fromConnectionString(connection.connectionString, name, stringTableOptions)
+            : new TableClient(connection.tableServiceUri, name, identity(), tableOptions);
         tables.set(name, client);
       }
       return client;

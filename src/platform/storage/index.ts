@@ -4,6 +4,8 @@ export {
   azuriteConnectionString,
   createStorageClients,
   type StorageClients,
+  type StorageClientsOptions,
   type StorageConnection,
   storageConnectionFrom,
 } from './clients.js';
+export { DEFAULT_RETRY, fastRetry, type StorageRetry } from './retry.js';
