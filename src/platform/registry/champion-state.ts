@@ -124,6 +124,7 @@ export function createChampionTracker(options: ChampionTrackerOptions) {
   };
 
   const check = async (state: ChampionState): Promise<void> => {
+    // One HEAD request when nothing moved and the champion serves; more only when something changed.
     const etag = await registry.aliasEtag(state.useCase, 'champion');
     const settled =
       state.current !== undefined && state.championError === undefined && state.fallback === undefined;
@@ -144,8 +145,15 @@ export function createChampionTracker(options: ChampionTrackerOptions) {
       alias = await registry.alias(state.useCase, 'champion');
     } catch (error) {
       // An alias blob that cannot be parsed: serve what the ledger says was champion, and say so.
-      if (!isRiskopsError(error, 'integrity_error')) throw error;
-      await championFailed(state, null, error);
+      if (!isRiskopsError(error, 'integrity_error') && !(error instanceof SyntaxError)) throw error;
+      const corrupt = isRiskopsError(error)
+        ? error
+        : new RiskopsError(
+            'integrity_error',
+            `The champion alias of ${state.useCase} is not a valid registry document`,
+            { cause: error },
+          );
+      await championFailed(state, null, corrupt);
       state.etag = etag;
       return;
     }
