@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   conflict: 409,
   precondition_failed: 412,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   model_unavailable: 503,
   storage_unavailable: 503,
   integrity_error: 500,

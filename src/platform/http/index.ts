@@ -28,11 +28,43 @@ export function withHttpErrors(handler: HttpHandler): HttpHandler {
   };
 }
 
+/** `application/json` or a `+json` type (`application/merge-patch+json`), any case, parameters aside. */
+const JSON_MEDIA_TYPE = /^application\/(?:[a-z0-9.!#$&^_-]+\+)?json$/;
+
 /**
- * Reads and parses a JSON body, refusing bodies over `maxBytes`.
- * @throws RiskopsError `payload_too_large`, `invalid_json`
+ * Refuses a body that is not declared as JSON (a missing header, `text/plain`, a form), or is JSON in a
+ * charset other than UTF-8: it would otherwise be parsed as if it were.
+ * @throws RiskopsError `unsupported_media_type` (415)
+ */
+export function requireJsonContentType(request: HttpRequest): void {
+  const header = request.headers.get('content-type');
+  const [type = '', ...params] = (header ?? '').split(';');
+  const media = type.trim().toLowerCase();
+  if (!JSON_MEDIA_TYPE.test(media)) {
+    throw new RiskopsError(
+      'unsupported_media_type',
+      header === null
+        ? 'The request has no content-type; send the body as JSON with content-type: application/json'
+        : `content-type ${media || '(empty)'} is not supported; send the body as JSON with content-type: application/json`,
+    );
+  }
+  for (const param of params) {
+    const [name = '', value = ''] = param.split('=', 2).map((part) => part.trim().toLowerCase());
+    if (name === 'charset' && !['utf-8', 'utf8', '"utf-8"'].includes(value)) {
+      throw new RiskopsError(
+        'unsupported_media_type',
+        `charset ${value} is not supported; JSON bodies must be UTF-8`,
+      );
+    }
+  }
+}
+
+/**
+ * Reads and parses a JSON body (content-type `application/json`), refusing bodies over `maxBytes`.
+ * @throws RiskopsError `unsupported_media_type`, `payload_too_large`, `invalid_json`
  */
 export async function readJson(request: HttpRequest, maxBytes: number): Promise<unknown> {
+  requireJsonContentType(request);
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > maxBytes) {
     throw new RiskopsError(
