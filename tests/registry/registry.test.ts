@@ -86,13 +86,11 @@ describe('aliases', () => {
     const wins = results.filter((r) => r.status === 'fulfilled').length;
     expect(wins).toBeGreaterThanOrEqual(1);
     for (const r of results)
-      if (r.status === 'rejected')
-        expect([String(r.reason), isRiskopsError(r.reason, 'conflict')]).toEqual([String(r.reason), true]);
-    const history = await registry.history(UC);
-    const aborted = new Set(history.filter((e) => e.action === 'abort').map((e) => e.ref));
-    // Every intent that lost its race is closed by an abort entry; the rest form one unbroken chain.
-    expect(aborted.size).toBe(versions.length - wins);
-    const moves = history.filter((e) => e.action === 'promote' && !aborted.has(e.id)).reverse();
+      if (r.status === 'rejected') expect(isRiskopsError(r.reason, 'conflict')).toBe(true);
+    const intents = (await registry.history(UC)).filter((e) => e.action === 'promote');
+    // Every intent that lost its race is closed as aborted; the committed ones form one unbroken chain.
+    expect(intents.filter((e) => e.outcome === 'aborted').length).toBe(intents.length - wins);
+    const moves = intents.filter((e) => e.outcome === 'committed').reverse();
     expect(moves).toHaveLength(wins);
     moves.forEach((move, i) => {
       expect(move.from).toBe(i === 0 ? undefined : moves[i - 1]?.to);

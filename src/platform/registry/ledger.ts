@@ -203,7 +203,7 @@ export function createLedger(table: TableClient, clock: () => Date) {
       return out;
     },
 
-    /** Ids of the move intents that were aborted (their alias write never landed). */
+    /** Ids of the intents that were aborted (their write never landed). */
     async aborted(useCase: string): Promise<Set<string>> {
       const out = new Set<string>();
       for await (const entry of scan(useCase, odata`action eq ${'abort'}`))
@@ -211,16 +211,28 @@ export function createLedger(table: TableClient, clock: () => Date) {
       return out;
     },
 
-    /** Moves of one alias that were not aborted, newest first (the newest may still be an open intent). */
-    async moves(useCase: string, alias: Alias, until?: Date): Promise<LedgerEntry[]> {
-      const aborted = await ledger.aborted(useCase);
+    /**
+     * Moves of one alias that were not aborted, newest first, and which of them are known to have landed
+     * (a commit entry; entries from before the chain count as landed).
+     */
+    async moves(
+      useCase: string,
+      alias: Alias,
+      until?: Date,
+    ): Promise<{ moves: LedgerEntry[]; committed: Set<string> }> {
+      const aborted = new Set<string>();
+      const committed = new Set<string>();
+      for await (const entry of scan(useCase, `(${odata`action eq ${'abort'} or action eq ${'commit'}`})`)) {
+        if (entry.ref !== undefined) (entry.action === 'abort' ? aborted : committed).add(entry.ref);
+      }
       const time = until === undefined ? '' : `${odata`RowKey ge ${invertedMs(until.getTime())}`} and `;
       const out: LedgerEntry[] = [];
       for await (const entry of scan(useCase, `${time}${odata`alias eq ${alias}`}`)) {
-        if ((entry.action === 'promote' || entry.action === 'rollback') && !aborted.has(entry.id))
-          out.push(entry);
+        if ((entry.action !== 'promote' && entry.action !== 'rollback') || aborted.has(entry.id)) continue;
+        if (entry.seq === undefined) committed.add(entry.id);
+        out.push(entry);
       }
-      return newestFirst(out);
+      return { moves: newestFirst(out), committed };
     },
 
     /** Policy changes that were not aborted, newest first. */

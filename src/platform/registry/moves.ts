@@ -36,6 +36,47 @@ export interface Move {
   entry: LedgerEntry;
 }
 
+function commitOf(intent: LedgerEntry, reason: string): NewLedgerEntry {
+  return {
+    action: 'commit',
+    version: intent.version,
+    ...(intent.alias === undefined ? {} : { alias: intent.alias }),
+    ref: intent.id,
+    actor: RECONCILE_ACTOR,
+    actorId: RECONCILE_ACTOR,
+    reason,
+  };
+}
+
+/** Compares the blob with the landed moves of the ledger. */
+function describe(
+  alias: Alias,
+  snapshot: AliasSnapshot,
+  fromLedger: { version: string | null; history: string[] },
+  landed: readonly LedgerEntry[],
+): AliasView {
+  if (snapshot.kind === 'corrupt') return { alias, snapshot, ...fromLedger, problem: snapshot.problem };
+  const latest = landed[0];
+  if (snapshot.kind === 'absent') {
+    return latest === undefined
+      ? { alias, snapshot, version: null, history: [] }
+      : {
+          alias,
+          snapshot,
+          ...fromLedger,
+          problem: `the blob is missing but the ledger says ${alias} holds ${fromLedger.version}: it was deleted`,
+        };
+  }
+  const { state } = snapshot;
+  const view = { alias, snapshot, version: state.version, history: state.history };
+  if (latest === undefined || state.entryId === latest.id) return view;
+  if (state.entryId === undefined && state.version === latest.to) return view;
+  return {
+    ...view,
+    problem: `the blob (${state.version}, entry ${state.entryId ?? 'none'}) is not what the ledger's last ${alias} move wrote (${latest.to}, entry ${latest.id}): it was written outside the registry`,
+  };
+}
+
 /** Replays committed moves (newest first in, oldest applied first) into the alias they produce. */
 export function replay(moves: readonly LedgerEntry[]): { version: string | null; history: string[] } {
   let version: string | null = null;
@@ -54,9 +95,11 @@ export function replay(moves: readonly LedgerEntry[]): { version: string | null;
 
 /**
  * Alias moves with the ledger written first: a move is appended as an intent (naming the alias ETag it is
- * conditional on), then the alias blob is written naming that entry. Reading an alias reconciles the two: an
- * intent whose write can no longer land (the ETag moved on) or never landed (older than the grace period) is
- * closed with an `abort` entry, so a crash between the two writes is detected and recorded, never lost.
+ * conditional on), then the alias blob is written naming that entry, then a `commit` entry. Reading an alias
+ * reconciles the two: an open intent whose write landed is committed; one whose write can no longer land
+ * (the ETag moved on) or never did (older than the grace period) is closed with an `abort` entry. A crash
+ * between the steps is thus detected and recorded, never lost; an alias that disagrees with the committed
+ * moves (corrupt, deleted, written outside the registry) is reported.
  */
 export function createMoves(aliases: Aliases, ledger: Ledger, clock: () => Date) {
   const abort = (
@@ -80,57 +123,37 @@ export function createMoves(aliases: Aliases, ledger: Ledger, clock: () => Date)
      */
     async view(useCase: string, alias: Alias, repair: boolean): Promise<AliasView> {
       for (let round = 0; round < 10; round++) {
-        const [snapshot, recorded] = await Promise.all([
+        const [snapshot, { moves: recorded, committed }] = await Promise.all([
           aliases.snapshot(useCase, alias),
           ledger.moves(useCase, alias),
         ]);
-        const latest = recorded[0];
-        const fromLedger = replay(recorded);
-        if (snapshot.kind === 'corrupt') return { alias, snapshot, ...fromLedger, problem: snapshot.problem };
-        if (latest === undefined) {
-          return snapshot.kind === 'valid'
-            ? { alias, snapshot, version: snapshot.state.version, history: snapshot.state.history }
-            : { alias, snapshot, version: null, history: [] };
+        const landed = recorded.filter((m) => committed.has(m.id));
+        const fromLedger = replay(landed);
+        const open = recorded.find((m) => !committed.has(m.id));
+        const state = snapshot.kind === 'valid' ? snapshot.state : null;
+        // An open intent whose alias write landed (the process stopped before its commit): commit it now.
+        if (open !== undefined && state?.entryId === open.id) {
+          if (!repair) return { alias, snapshot, version: state.version, history: state.history };
+          await ledger.append(useCase, commitOf(open, 'the alias write landed; committed on reconciliation'));
+          continue;
         }
-        if (snapshot.kind === 'valid') {
-          const { state } = snapshot;
-          const matches =
-            state.entryId === latest.id || (state.entryId === undefined && state.version === latest.to);
-          if (matches) return { alias, snapshot, version: state.version, history: state.history };
-          if (state.entryId !== undefined && !recorded.some((m) => m.id === state.entryId)) {
-            return {
-              alias,
-              snapshot,
-              ...fromLedger,
-              problem: `the blob names ledger entry ${state.entryId}, which the ledger does not hold as a move of ${alias}: it was written outside the registry`,
-            };
+        if (open !== undefined) {
+          const etag = snapshot.kind === 'absent' ? 'none' : snapshot.etag;
+          const age = clock().getTime() - Date.parse(open.at);
+          if (open.etag === etag && age < INTENT_GRACE_MS) {
+            return { ...describe(alias, snapshot, fromLedger, landed), pending: open };
           }
-        } else if (latest.etag !== 'none') {
-          return {
-            alias,
-            snapshot,
-            ...fromLedger,
-            problem: `the blob is missing but the ledger says ${alias} holds ${fromLedger.version}: it was deleted`,
-          };
+          if (repair) {
+            await abort(
+              useCase,
+              open,
+              { actor: RECONCILE_ACTOR, actorId: RECONCILE_ACTOR },
+              `the ${alias} write of this ${open.action} (${open.actor}, ${open.at}) never landed; ${alias} still holds ${state?.version ?? 'nothing'}: not applied`,
+            );
+            continue;
+          }
         }
-        // The newest intent did not land (yet).
-        const etag = snapshot.kind === 'valid' ? snapshot.etag : 'none';
-        const held = snapshot.kind === 'valid' ? snapshot.state.version : null;
-        const age = clock().getTime() - Date.parse(latest.at);
-        const mayLand = latest.etag === etag && age < INTENT_GRACE_MS;
-        const view: AliasView = {
-          alias,
-          snapshot,
-          version: held,
-          history: snapshot.kind === 'valid' ? snapshot.state.history : [],
-        };
-        if (mayLand || !repair) return { ...view, pending: latest };
-        await abort(
-          useCase,
-          latest,
-          { actor: RECONCILE_ACTOR, actorId: RECONCILE_ACTOR },
-          `the ${alias} write of this ${latest.action} (${latest.actor}, ${latest.at}) never landed; ${alias} still holds ${held ?? 'nothing'}: not applied`,
-        );
+        return describe(alias, snapshot, fromLedger, landed);
       }
       throw new RiskopsError('conflict', `The ${alias} of ${useCase} keeps moving; try again`);
     },
@@ -162,7 +185,17 @@ export function createMoves(aliases: Aliases, ledger: Ledger, clock: () => Date)
         etag,
         AbortSignal.timeout(ALIAS_WRITE_TIMEOUT_MS),
       );
-      if (outcome.ok) return { alias: next.alias, from, to: next.version, entry: intent };
+      if (outcome.ok) {
+        // The move happened; if this commit is lost, reconciliation writes it (the alias names the intent).
+        await ledger
+          .append(useCase, {
+            ...commitOf(intent, `${entry.action} landed`),
+            actor: entry.actor,
+            actorId: entry.actorId,
+          })
+          .catch(() => undefined);
+        return { alias: next.alias, from, to: next.version, entry: intent };
+      }
       if ('lost' in outcome) {
         await abort(
           useCase,

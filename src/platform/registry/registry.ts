@@ -373,16 +373,41 @@ export function createRegistry(options: RegistryOptions) {
       return ledger.append(name, { action: 'retire', version, ...who });
     },
 
-    /** Ledger entries, newest first; with `until`, only those at or before it. Open intents are reconciled first. */
-    async history(name: string, query: { until?: Date; limit?: number } = {}): Promise<LedgerEntry[]> {
+    /**
+     * Ledger entries, newest first; with `until`, only those at or before it. Open intents are reconciled
+     * first. Each move carries its `outcome`; the bookkeeping `commit`/`abort` entries are folded into it
+     * unless `raw` is set.
+     */
+    async history(
+      name: string,
+      query: { until?: Date; limit?: number; raw?: boolean } = {},
+    ): Promise<LedgerEntry[]> {
       await Promise.all(ALIASES.map((a) => view(name, a)));
-      return ledger.entries(useCase(name).name, query);
+      const { limit, raw, ...range } = query;
+      if (raw === true)
+        return ledger.entries(useCase(name).name, { ...range, ...(limit === undefined ? {} : { limit }) });
+      const all = await ledger.all(name);
+      const outcomes = new Map<string, LedgerEntry>();
+      for (const e of all)
+        if ((e.action === 'commit' || e.action === 'abort') && e.ref !== undefined) outcomes.set(e.ref, e);
+      const shown = (await ledger.entries(name, range))
+        .filter((e) => e.action !== 'commit' && e.action !== 'abort')
+        .map((e): LedgerEntry => {
+          if (e.action !== 'promote' && e.action !== 'rollback') return e;
+          const closed = outcomes.get(e.id);
+          if (closed === undefined) return { ...e, outcome: e.seq === undefined ? 'committed' : 'pending' };
+          return closed.action === 'commit'
+            ? { ...e, outcome: 'committed' }
+            : { ...e, outcome: 'aborted', outcomeReason: closed.reason };
+        });
+      return limit === undefined ? shown : shown.slice(0, limit);
     },
 
     /** Which version was champion of `name` at `instant`, from the ledger; `null` if none was. */
     async championAt(name: string, instant: Date): Promise<ChampionAt | null> {
       await view(name, 'champion');
-      const entry = (await ledger.moves(useCase(name).name, 'champion', instant))[0];
+      const { moves: before, committed } = await ledger.moves(useCase(name).name, 'champion', instant);
+      const entry = before.find((m) => committed.has(m.id));
       return entry?.to === undefined ? null : { version: entry.to, since: entry.at, entry };
     },
 

@@ -177,9 +177,10 @@ export function createVersionStore(containerClient: ContainerClient) {
      * @throws RiskopsError `not_found`, or `integrity_error` when a blob was changed after push.
      */
     async read(useCase: string, version: string): Promise<StoredVersion> {
+      const model = await blob(`${useCase}/${version}/model.onnx`);
       const [info, bytes, manifest] = await Promise.all([
         store.info(useCase, version),
-        downloadOrNull(await blob(`${useCase}/${version}/model.onnx`)),
+        downloadOrNull(model),
         store.manifest(useCase, version),
       ]);
       if (info === null || bytes === null || manifest === null) {

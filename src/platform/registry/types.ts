@@ -42,8 +42,8 @@ export type AliasSnapshot =
   | { kind: 'corrupt'; etag: string; problem: string };
 
 /**
- * `promote`/`rollback` are written as intents before the alias moves; `abort` marks an intent whose alias
- * write never landed; `policy` records a change of the use case's approval policy.
+ * `promote`/`rollback` are written as intents before the alias moves; `commit` marks an intent whose alias
+ * write landed, `abort` one whose write never did; `policy` records a change of the approval policy.
  */
 export const LEDGER_ACTIONS = [
   'push',
@@ -51,6 +51,7 @@ export const LEDGER_ACTIONS = [
   'promote',
   'rollback',
   'retire',
+  'commit',
   'abort',
   'policy',
 ] as const;
@@ -84,10 +85,16 @@ export interface LedgerEntry {
   approvedById?: string;
   /** On a move: the alias ETag the move is conditional on (`none`: the alias did not exist). */
   etag?: string;
-  /** On an abort: the id of the intent that never took effect. */
+  /** On a commit or abort: the id of the intent that took effect, or never did. */
   ref?: string;
   /** On a policy change: the new setting. */
   requireApproval?: boolean;
+  /**
+   * Derived, not stored (and not hashed): on a move as `history` shows it, whether its alias write landed
+   * (`committed`), never did (`aborted`, with the abort's reason), or may still be landing (`pending`).
+   */
+  outcome?: 'committed' | 'aborted' | 'pending';
+  outcomeReason?: string;
 }
 
 /** The stored approval policy of a use case (`{useCase}/policy.json`). */
