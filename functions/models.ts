@@ -2,20 +2,25 @@ import type { HttpRequest } from '@azure/functions';
 import { z } from 'zod';
 import type { FunctionDefinition } from '../src/platform/functions/index.js';
 import { json, parseOrThrow, readJson, withHttpErrors } from '../src/platform/http/index.js';
-import { AliasSchema, PRINCIPAL_HEADER, requestActor } from '../src/platform/registry/index.js';
+import {
+  AliasSchema,
+  ReasonSchema as reason,
+  requestPrincipal,
+  VersionIdSchema,
+} from '../src/platform/registry/index.js';
 import type { Services } from '../src/platform/runtime/services.js';
 
 const MAX_BODY_BYTES = 16_384;
-const reason = z.string().trim().min(1, 'give a reason: it is written to the ledger').max(500);
 const PromoteBody = z.object({
-  version: z.string().min(1),
+  version: VersionIdSchema,
   alias: AliasSchema.optional(),
   reason,
   /** Optional optimistic check: the version the alias must still hold. */
-  from: z.string().min(1).nullable().optional(),
+  from: VersionIdSchema.nullable().optional(),
 });
 const RollbackBody = z.object({ alias: AliasSchema.optional(), reason });
-const ApproveBody = z.object({ version: z.string().min(1), reason });
+const ApproveBody = z.object({ version: VersionIdSchema, reason });
+const PolicyBody = z.object({ requireApproval: z.boolean(), reason });
 const HistoryQuery = z.object({
   at: z
     .string()
@@ -33,8 +38,11 @@ async function bodyOf<T>(request: HttpRequest, schema: z.ZodType<T>): Promise<T>
   return parseOrThrow(schema, await readJson(request, MAX_BODY_BYTES), 'request body');
 }
 
-const actorOf = (request: HttpRequest, services: Services) =>
-  requestActor(request.headers.get(PRINCIPAL_HEADER), services.settings);
+/** The caller: Easy Auth's validated principal in Azure (never a name header or a setting). */
+const actorOf = (request: HttpRequest, services: Services) => {
+  const principal = requestPrincipal(request.headers, services.settings);
+  return { actor: principal.name, actorId: principal.id };
+};
 
 /** `GET /api/models/{useCase}`: registered versions and where champion and challenger point. */
 export const modelsList: FunctionDefinition<Services> = {
@@ -62,7 +70,7 @@ export const modelsPromote: FunctionDefinition<Services> = {
       const useCase = useCaseOf(request, services);
       const body = await bodyOf(request, PromoteBody);
       const move = await services.registry.promote(useCase, body.version, {
-        actor: actorOf(request, services),
+        ...actorOf(request, services),
         reason: body.reason,
         ...(body.alias === undefined ? {} : { alias: body.alias }),
         ...(body.from === undefined ? {} : { from: body.from }),
@@ -83,7 +91,7 @@ export const modelsRollback: FunctionDefinition<Services> = {
       const useCase = useCaseOf(request, services);
       const body = await bodyOf(request, RollbackBody);
       const move = await services.registry.rollback(useCase, {
-        actor: actorOf(request, services),
+        ...actorOf(request, services),
         reason: body.reason,
         ...(body.alias === undefined ? {} : { alias: body.alias }),
       });
@@ -102,12 +110,10 @@ export const modelsApprove: FunctionDefinition<Services> = {
     withHttpErrors(async (request) => {
       const useCase = useCaseOf(request, services);
       const body = await bodyOf(request, ApproveBody);
-      const entry = await services.registry.approve(
-        useCase,
-        body.version,
-        actorOf(request, services),
-        body.reason,
-      );
+      const entry = await services.registry.approve(useCase, body.version, {
+        ...actorOf(request, services),
+        reason: body.reason,
+      });
       return json(200, { useCase, entry });
     }),
 };
@@ -124,13 +130,62 @@ export const modelsHistory: FunctionDefinition<Services> = {
       const useCase = useCaseOf(request, services);
       const query = parseOrThrow(HistoryQuery, Object.fromEntries(request.query.entries()), 'query');
       const until = query.at === undefined ? {} : { until: query.at };
-      const [entries, champion] = await Promise.all([
-        services.registry.history(useCase, { ...until, limit: query.limit }),
+      const entries = await services.registry.history(useCase, { ...until, limit: query.limit });
+      const [champion, chain] = await Promise.all([
         query.at === undefined
-          ? services.registry.alias(useCase, 'champion').then((a) => a?.state ?? null)
+          ? services.registry.list(useCase).then((l) => l.aliases.champion)
           : services.registry.championAt(useCase, query.at),
+        services.registry.verifyLedger(useCase),
       ]);
-      return json(200, { useCase, at: query.at?.toISOString() ?? null, champion, entries });
+      return json(200, { useCase, at: query.at?.toISOString() ?? null, champion, chain, entries });
+    }),
+};
+
+/** `GET /api/models/{useCase}/policy`: the approval policy in force. */
+export const modelsPolicyGet: FunctionDefinition<Services> = {
+  kind: 'http',
+  name: 'modelsPolicyGet',
+  route: 'models/{useCase}/policy',
+  methods: ['GET'],
+  authLevel: 'admin',
+  create: (services) =>
+    withHttpErrors(async (request) => {
+      const useCase = useCaseOf(request, services);
+      return json(200, { useCase, ...(await services.registry.policy(useCase)) });
+    }),
+};
+
+/** `POST /api/models/{useCase}/policy` `{ requireApproval, reason }`: changes the policy, audited in the ledger. */
+export const modelsPolicySet: FunctionDefinition<Services> = {
+  kind: 'http',
+  name: 'modelsPolicySet',
+  route: 'models/{useCase}/policy',
+  methods: ['POST'],
+  authLevel: 'admin',
+  create: (services) =>
+    withHttpErrors(async (request) => {
+      const useCase = useCaseOf(request, services);
+      const body = await bodyOf(request, PolicyBody);
+      const changed = await services.registry.setPolicy(useCase, body.requireApproval, {
+        ...actorOf(request, services),
+        reason: body.reason,
+      });
+      return json(200, { useCase, ...changed });
+    }),
+};
+
+/** `GET /api/models/{useCase}/ledger/verify`: checks the ledger's hash chain (200 intact, 409 broken). */
+export const modelsVerifyLedger: FunctionDefinition<Services> = {
+  kind: 'http',
+  name: 'modelsVerifyLedger',
+  route: 'models/{useCase}/ledger/verify',
+  methods: ['GET'],
+  authLevel: 'admin',
+  create: (services) =>
+    withHttpErrors(async (request) => {
+      const useCase = useCaseOf(request, services);
+      const result = await services.registry.verifyLedger(useCase);
+      return json(result.ok ? 200 : 409, result);
     }),
 };
 
@@ -140,4 +195,7 @@ export const MODEL_FUNCTIONS = [
   modelsRollback,
   modelsApprove,
   modelsHistory,
+  modelsPolicyGet,
+  modelsPolicySet,
+  modelsVerifyLedger,
 ] as const;

@@ -2,12 +2,13 @@ import { z } from 'zod';
 import { RiskopsError } from '../src/platform/errors/index.js';
 import type { FunctionDefinition } from '../src/platform/functions/index.js';
 import { json, parseOrThrow, readJson, withHttpErrors } from '../src/platform/http/index.js';
+import { VersionIdSchema } from '../src/platform/registry/index.js';
 import type { Services } from '../src/platform/runtime/services.js';
 import { scoreValidated, validateRecords } from '../src/platform/scoring/index.js';
 
 const MAX_RECORDS = 1000;
 
-const ScoreQuery = z.object({ version: z.string().min(1).optional() });
+const ScoreQuery = z.object({ version: VersionIdSchema.optional() });
 const BatchBody = z.object({ records: z.array(z.unknown()).min(1).max(MAX_RECORDS) });
 
 /** `POST /api/score/{useCase}`: one record (a JSON object) or `{ "records": [...] }` (up to 1000). */

@@ -9,7 +9,7 @@ import {
 } from '../../functions/models.js';
 import { loadSettings } from '../../src/platform/config/index.js';
 import type { HttpDefinition } from '../../src/platform/functions/index.js';
-import { createRegistryModelProvider } from '../../src/platform/registry/index.js';
+import { createRegistryModelProvider, encodeClientPrincipal } from '../../src/platform/registry/index.js';
 import type { Services } from '../../src/platform/runtime/services.js';
 import { alice, testModel, testRegistry, testUseCase } from './support/fixtures.js';
 
@@ -31,7 +31,11 @@ async function call(
 ) {
   const fn = definition as HttpDefinition<Services>;
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (init.principal !== undefined) headers['x-ms-client-principal-name'] = init.principal;
+  if (init.principal !== undefined)
+    headers['x-ms-client-principal'] = encodeClientPrincipal({
+      id: `oid-${init.principal}`,
+      name: init.principal,
+    });
   const request = new HttpRequest({
     method: init.method,
     url: `http://localhost:7071/api/${init.path}`,
@@ -105,14 +109,14 @@ describe('admin model functions', () => {
     const bad = await call(modelsPromote, svc, {
       method: 'POST',
       path: `models/${UC}/promote`,
-      body: { version: 'x' },
+      body: { version: '20261122T081500Z-3fa1c2d4e5f6' },
     });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ error: { code: 'invalid_input', issues: [{ path: 'reason' }] } });
     const alias = await call(modelsPromote, svc, {
       method: 'POST',
       path: `models/${UC}/promote`,
-      body: { version: 'x', reason: 'r', alias: 'king' },
+      body: { version: '20261122T081500Z-3fa1c2d4e5f6', reason: 'r', alias: 'king' },
     });
     expect(alias.body).toMatchObject({ error: { issues: [{ path: 'alias' }] } });
     const at = await call(modelsHistory, svc, { method: 'GET', path: `models/${UC}/history?at=yesterday` });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isRiskopsError, type RiskopsError } from '../../src/platform/errors/index.js';
 import { VERSION_PATTERN } from '../../src/platform/registry/index.js';
-import { alice, bob, testModel, testRegistry, testUseCase } from './support/fixtures.js';
+import { alice, bob, carol, testModel, testRegistry, testUseCase } from './support/fixtures.js';
 
 const UC = testUseCase.name;
 
@@ -87,7 +87,10 @@ describe('aliases', () => {
     expect(wins).toBeGreaterThanOrEqual(1);
     for (const r of results)
       if (r.status === 'rejected') expect(isRiskopsError(r.reason, 'conflict')).toBe(true);
-    const moves = (await registry.history(UC)).filter((e) => e.action === 'promote').reverse();
+    const intents = (await registry.history(UC)).filter((e) => e.action === 'promote');
+    // Every intent that lost its race is closed as aborted; the committed ones form one unbroken chain.
+    expect(intents.filter((e) => e.outcome === 'aborted').length).toBe(intents.length - wins);
+    const moves = intents.filter((e) => e.outcome === 'committed').reverse();
     expect(moves).toHaveLength(wins);
     moves.forEach((move, i) => {
       expect(move.from).toBe(i === 0 ? undefined : moves[i - 1]?.to);
@@ -134,7 +137,8 @@ describe('aliases', () => {
     expect(at).toMatchObject({ version: v2, since: '2026-11-20T06:00:00.000Z' });
     expect((await registry.championAt(UC, new Date('2026-11-21T09:30:00Z')))?.version).toBe(v1);
     const until = await registry.history(UC, { until: new Date('2026-11-20T03:00:00Z') });
-    expect(until.map((e) => e.action)).toEqual(['promote', 'push', 'push']);
+    // The first promotion seeded the use case's approval policy, audited like any change.
+    expect(until.map((e) => e.action)).toEqual(['promote', 'policy', 'push', 'push']);
   });
 
   it('retires versions that no alias holds, and refuses promoting them', async () => {
@@ -164,20 +168,24 @@ describe('separation of duties', () => {
     const { bytes, manifest } = testModel(1);
     const { version } = await registry.push(UC, bytes, manifest, alice);
 
-    const unapproved = await rejection(registry.promote(UC, version, alice));
+    const unapproved = await rejection(registry.promote(UC, version, carol));
     expect(unapproved.code).toBe('precondition_failed');
     expect(unapproved.message).toContain('approval by someone other than its pusher (alice@example.com)');
+    const byPusher = await rejection(registry.promote(UC, version, alice));
+    expect(byPusher.code).toBe('forbidden');
 
     const self = await rejection(registry.approve(UC, version, alice.actor, 'looks good to me'));
-    expect(self.code).toBe('conflict');
+    expect(self.code).toBe('forbidden');
     expect(self.message).toContain('cannot also approve it');
 
     await registry.approve(UC, version, bob.actor, 'reviewed metrics and gate');
-    const move = await registry.promote(UC, version, { ...alice, reason: 'release' });
+    // The approver cannot be the promoter either: three principals.
+    expect((await rejection(registry.promote(UC, version, bob))).code).toBe('precondition_failed');
+    const move = await registry.promote(UC, version, { ...carol, reason: 'release' });
     expect(move.entry.approvedBy).toBe(bob.actor);
-    const ledger = await registry.history(UC);
+    const ledger = (await registry.history(UC)).filter((e) => e.action !== 'policy');
     expect(ledger.map((e) => [e.action, e.actor])).toEqual([
-      ['promote', alice.actor],
+      ['promote', carol.actor],
       ['approve', bob.actor],
       ['push', alice.actor],
     ]);
@@ -192,7 +200,7 @@ describe('separation of duties', () => {
       useCases: [{ ...testUseCase, requireApproval: true }],
     });
     const first = await strict.registry.push(UC, testModel(3).bytes, testModel(3).manifest, alice);
-    expect((await rejection(strict.registry.promote(UC, first.version, alice))).code).toBe(
+    expect((await rejection(strict.registry.promote(UC, first.version, carol))).code).toBe(
       'precondition_failed',
     );
 

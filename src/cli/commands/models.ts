@@ -2,12 +2,14 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSettings } from '../../platform/config/index.js';
-import { RiskopsError } from '../../platform/errors/index.js';
+import { isRiskopsError, RiskopsError } from '../../platform/errors/index.js';
 import {
   AliasSchema,
+  type ChangeOptions,
   createRegistryFromSettings,
   type LedgerEntry,
-  localActor,
+  type LedgerVerification,
+  localPrincipal,
   pushExternal,
   type Registry,
 } from '../../platform/registry/index.js';
@@ -25,8 +27,12 @@ const USAGE = `usage: riskops models <sub-command> [options]
   rollback <useCase> --reason text [--alias champion|challenger]
   retire <useCase> <version> --reason text
   history <useCase> [--at ISO-time] [--limit N]  the ledger; with --at, who was champion then
+  verify-ledger [useCase...]                     check the ledger's hash chain (exit 1 when broken)
+  policy <useCase> [--require-approval true|false --reason text]
+                                                 show or change the approval policy (audited)
 
-The actor written to the ledger is RISKOPS_ACTOR, else your OS user name.
+The actor written to the ledger is RISKOPS_ACTOR, else your OS user name. Errors print their code
+(e.g. integrity_error, forbidden) and exit 1.
 `;
 
 interface Parsed {
@@ -116,7 +122,7 @@ async function readRows(path: string): Promise<unknown[]> {
   return parsed;
 }
 
-async function push(registry: Registry, parsed: Parsed, actor: string): Promise<void> {
+async function push(registry: Registry, parsed: Parsed, who: Omit<ChangeOptions, 'reason'>): Promise<void> {
   const useCaseName = arg(parsed, 1, 'useCase');
   const path = arg(parsed, 2, 'dir|model.onnx');
   const isDir = (await stat(path)).isDirectory();
@@ -132,12 +138,12 @@ async function push(registry: Registry, parsed: Parsed, actor: string): Promise<
     if (useCase === undefined) throw usageError(`unknown use case ${useCaseName}`);
     const sample = flag(parsed, 'sample');
     result = await pushExternal(registry, useCase, bytes, manifest, {
-      actor,
+      ...who,
       reason,
       ...(sample === undefined ? {} : { sample: await readRows(sample) }),
     });
   } else {
-    result = await registry.push(useCaseName, bytes, manifest, { actor, reason });
+    result = await registry.push(useCaseName, bytes, manifest, { ...who, reason });
   }
   process.stdout.write(`pushed ${useCaseName} ${result.version} (sha256 ${result.sha256})\n`);
   if (result.rewritten) {
@@ -149,8 +155,13 @@ async function push(registry: Registry, parsed: Parsed, actor: string): Promise<
 
 async function list(registry: Registry, names: readonly string[]): Promise<void> {
   for (const name of names) {
-    const { versions, aliases } = await registry.list(name);
+    const { versions, aliases, problems } = await registry.list(name);
     process.stdout.write(`\n${name}\n`);
+    for (const p of problems) {
+      process.stdout.write(
+        `  ! ${p.alias} alias is broken: ${p.problem}; the ledger says it holds ${p.ledgerVersion ?? 'nothing'}. Repair: riskops models promote ${name} <version> --alias ${p.alias} --reason ...\n`,
+      );
+    }
     for (const alias of ['champion', 'challenger'] as const) {
       const a = aliases[alias];
       process.stdout.write(
@@ -239,10 +250,57 @@ async function history(registry: Registry, parsed: Parsed): Promise<void> {
     );
   }
   const entries = await registry.history(name, { limit, ...(until === undefined ? {} : { until }) });
+  const chain = await registry.verifyLedger(name);
+  if (!chain.ok) process.stdout.write(`${chainReport(chain)}\n`);
   process.stdout.write(`${entries.length === 0 ? 'no ledger entries' : ledgerTable(entries)}\n`);
 }
 
+function chainReport(v: LedgerVerification): string {
+  if (v.ok)
+    return `${v.useCase}: ledger chain intact (${v.entries} entries${v.unchained > 0 ? `, ${v.unchained} older unchained` : ''})`;
+  const lines = v.problems.map((p) => `  - ${p.seq === undefined ? '' : `seq ${p.seq}: `}${p.problem}`);
+  return [
+    `${v.useCase}: LEDGER CHAIN BROKEN (${v.problems.length} problem${v.problems.length === 1 ? '' : 's'})`,
+    ...lines,
+  ].join('\n');
+}
+
+async function verifyLedgers(registry: Registry, names: readonly string[]): Promise<number> {
+  let broken = 0;
+  for (const name of names) {
+    const result = await registry.verifyLedger(name);
+    process.stdout.write(`${chainReport(result)}\n`);
+    if (!result.ok) broken += 1;
+  }
+  return broken === 0 ? 0 : 1;
+}
+
+async function policy(registry: Registry, parsed: Parsed, who: Omit<ChangeOptions, 'reason'>): Promise<void> {
+  const name = arg(parsed, 1, 'useCase');
+  const value = flag(parsed, 'require-approval');
+  if (value !== undefined) {
+    if (value !== 'true' && value !== 'false') throw usageError('--require-approval must be true or false');
+    await registry.setPolicy(name, value === 'true', { ...who, reason: required(parsed, 'reason') });
+  }
+  const current = await registry.policy(name);
+  const p = current.policy;
+  process.stdout.write(
+    `${name}: approval ${current.requireApproval ? 'required' : 'not required'} for champion${p === null ? '' : ` (set ${p.changedAt} by ${p.changedBy}: ${p.reason})`}\n`,
+  );
+  if (current.problem !== undefined) process.stdout.write(`  ! ${current.problem}\n`);
+}
+
 export async function run(args: string[]): Promise<number> {
+  try {
+    return await runCommand(args);
+  } catch (error) {
+    if (!isRiskopsError(error)) throw error;
+    process.stderr.write(`riskops models: ${error.code}: ${error.message}\n`);
+    return 1;
+  }
+}
+
+async function runCommand(args: string[]): Promise<number> {
   const parsed = parse(args);
   const sub = parsed.positional[0];
   if (sub === undefined || sub === 'help' || parsed.flags.has('help')) {
@@ -252,7 +310,10 @@ export async function run(args: string[]): Promise<number> {
   const settings = loadSettings({ localSettingsPath: 'local.settings.json' });
   const storage = createStorageClients(storageConnectionFrom(settings));
   const registry = createRegistryFromSettings(settings, storage, USE_CASES);
-  const actor = localActor(settings);
+  const principal = localPrincipal(settings);
+  const who = { actor: principal.name, actorId: principal.id };
+  const names = () =>
+    parsed.positional.length > 1 ? parsed.positional.slice(1) : USE_CASES.map((u) => u.name);
   const alias = (): { alias?: 'champion' | 'challenger' } => {
     const value = flag(parsed, 'alias');
     if (value === undefined) return {};
@@ -263,29 +324,31 @@ export async function run(args: string[]): Promise<number> {
   const done = (what: string) => process.stdout.write(`${what}\n`);
   switch (sub) {
     case 'list':
-      await list(
-        registry,
-        parsed.positional.length > 1 ? parsed.positional.slice(1) : USE_CASES.map((u) => u.name),
-      );
+      await list(registry, names());
+      return 0;
+    case 'verify-ledger':
+      return verifyLedgers(registry, names());
+    case 'policy':
+      await policy(registry, parsed, who);
       return 0;
     case 'show':
       await show(registry, parsed);
       return 0;
     case 'push':
-      await push(registry, parsed, actor);
+      await push(registry, parsed, who);
       return 0;
     case 'approve': {
       const name = arg(parsed, 1, 'useCase');
       const version = arg(parsed, 2, 'version');
-      await registry.approve(name, version, actor, required(parsed, 'reason'));
-      done(`${actor} approved ${name} ${version}`);
+      await registry.approve(name, version, { ...who, reason: required(parsed, 'reason') });
+      done(`${who.actor} approved ${name} ${version}`);
       return 0;
     }
     case 'promote': {
       const name = arg(parsed, 1, 'useCase');
       const from = flag(parsed, 'from');
       const move = await registry.promote(name, arg(parsed, 2, 'version'), {
-        actor,
+        ...who,
         reason: required(parsed, 'reason'),
         ...alias(),
         ...(from === undefined ? {} : { from: from === 'none' ? null : from }),
@@ -295,14 +358,14 @@ export async function run(args: string[]): Promise<number> {
     }
     case 'rollback': {
       const name = arg(parsed, 1, 'useCase');
-      const move = await registry.rollback(name, { actor, reason: required(parsed, 'reason'), ...alias() });
+      const move = await registry.rollback(name, { ...who, reason: required(parsed, 'reason'), ...alias() });
       done(`${name} ${move.alias} rolled back: ${move.from ?? '(none)'} -> ${move.to}`);
       return 0;
     }
     case 'retire': {
       const name = arg(parsed, 1, 'useCase');
       const version = arg(parsed, 2, 'version');
-      await registry.retire(name, version, { actor, reason: required(parsed, 'reason') });
+      await registry.retire(name, version, { ...who, reason: required(parsed, 'reason') });
       done(`retired ${name} ${version}`);
       return 0;
     }

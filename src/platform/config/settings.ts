@@ -38,7 +38,12 @@ export const SettingsSchema = z.object({
     .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid table name')
     .default('modelledger'),
   RISKOPS_REQUIRE_APPROVAL: bool.optional(),
-  RISKOPS_ACTOR: z.string().min(1).optional(),
+  RISKOPS_ACTOR: z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'must be printable')
+    .optional(),
   RISKOPS_MAX_REQUEST_BYTES: positiveInt.default(1_048_576),
   RISKOPS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   // Serving resilience (issue 7): storage timeouts off the request path, health probes, retry back-off.

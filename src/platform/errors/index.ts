@@ -4,6 +4,7 @@ export const ERROR_STATUS = {
   invalid_input: 400,
   invalid_json: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   unknown_use_case: 404,
   method_not_allowed: 405,
@@ -13,7 +14,8 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   model_unavailable: 503,
   storage_unavailable: 503,
-  integrity_error: 500,
+  /** Stored registry data failed its checks (tampered bytes, a corrupt alias): refused, never served. */
+  integrity_error: 409,
   contract_violation: 422,
   invalid_settings: 500,
   data_contract: 422,
@@ -55,8 +57,9 @@ export class RiskopsError extends Error {
     return ERROR_STATUS[this.code];
   }
 
+  /** An integrity failure answers 409 but is a tamper or corruption signal, never the caller's doing. */
   get callerFault(): boolean {
-    return this.status >= 400 && this.status < 500;
+    return this.status >= 400 && this.status < 500 && this.code !== 'integrity_error';
   }
 }
 

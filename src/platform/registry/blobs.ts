@@ -9,10 +9,49 @@ export function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
+/** Failures that answer 409/412 but are not a lost condition (a lease held by someone else). */
+const NOT_CONDITIONS = new Set([
+  'LeaseIdMissing',
+  'LeaseIdMismatchWithBlobOperation',
+  'LeaseNotPresentWithBlobOperation',
+]);
+
 /** A conditional write lost: the blob exists (If-None-Match: *) or changed (If-Match). */
 export function isConditionFailure(error: unknown): boolean {
   const status = statusOf(error);
-  return status === 409 || status === 412;
+  const code = (error as { code?: unknown } | null)?.code;
+  return (status === 409 || status === 412) && !(typeof code === 'string' && NOT_CONDITIONS.has(code));
+}
+
+/** Reads a blob's bytes and ETag; `null` when it does not exist. */
+export async function readBlobWithEtag(
+  blob: BlockBlobClient,
+): Promise<{ bytes: Buffer; etag: string } | null> {
+  try {
+    const response = await blob.download();
+    const bytes = await streamToBuffer(response.readableStreamBody);
+    return { bytes, etag: response.etag ?? '' };
+  } catch (error) {
+    if (statusOf(error) === 404) return null;
+    throw error;
+  }
+}
+
+/** Parses a registry JSON document; a description of what is wrong when it is not one. */
+export function parseJsonDocument<T>(
+  bytes: Buffer,
+  schema: z.ZodType<T>,
+): { ok: true; value: T } | { ok: false; problem: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    return { ok: false, problem: `not JSON (${(error as Error).message})` };
+  }
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  return { ok: false, problem: `not a valid document (${issues.join('; ')})` };
 }
 
 /** Creates the container once per process, on first use. */
@@ -41,23 +80,13 @@ export async function readJsonBlob<T>(
   blob: BlockBlobClient,
   schema: z.ZodType<T>,
 ): Promise<{ value: T; etag: string } | null> {
-  let buffer: Buffer;
-  let etag: string | undefined;
-  try {
-    const response = await blob.download();
-    etag = response.etag;
-    buffer = await streamToBuffer(response.readableStreamBody);
-  } catch (error) {
-    if (statusOf(error) === 404) return null;
-    throw error;
+  const read = await readBlobWithEtag(blob);
+  if (read === null) return null;
+  const parsed = parseJsonDocument(read.bytes, schema);
+  if (!parsed.ok) {
+    throw new RiskopsError('integrity_error', `${blob.name} is ${parsed.problem}`);
   }
-  const parsed = schema.safeParse(JSON.parse(buffer.toString('utf8')));
-  if (!parsed.success || etag === undefined) {
-    throw new RiskopsError('integrity_error', `${blob.name} is not a valid registry document`, {
-      cause: parsed.success ? undefined : parsed.error,
-    });
-  }
-  return { value: parsed.data, etag };
+  return { value: parsed.value, etag: read.etag };
 }
 
 /**
@@ -68,10 +97,12 @@ export async function writeJsonBlobIf(
   blob: BlockBlobClient,
   value: unknown,
   etag: string | null,
+  abortSignal?: AbortSignal,
 ): Promise<string | null> {
   const body = `${JSON.stringify(value, null, 2)}\n`;
   try {
     const response = await blob.upload(body, Buffer.byteLength(body), {
+      ...(abortSignal === undefined ? {} : { abortSignal }),
       conditions: etag === null ? { ifNoneMatch: '*' } : { ifMatch: etag },
       blobHTTPHeaders: { blobContentType: 'application/json' },
     });

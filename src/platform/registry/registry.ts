@@ -1,12 +1,18 @@
 import { RiskopsError } from '../errors/index.js';
 import type { Manifest } from '../model/index.js';
 import type { StorageClients } from '../storage/index.js';
-import { createAliases } from './aliases.js';
-import { createLedger, type NewLedgerEntry } from './ledger.js';
+import { corruptAliasError, createAliases } from './aliases.js';
+import type { LedgerVerification } from './chain.js';
+import { createLedger } from './ledger.js';
+import { type AliasView, createMoves, type Move } from './moves.js';
+import { createPolicies, type EffectivePolicy } from './policy.js';
 import { prepareVersion } from './prepare.js';
+import { type CheckedChange, checkApproval, checkChange, sameOrRetired } from './rules.js';
+import { withStorageErrors } from './storage-errors.js';
 import { createVersionStore, type StoredVersion, versionId } from './store.js';
 import {
   ALIAS_HISTORY_LIMIT,
+  ALIASES,
   type Alias,
   type AliasRead,
   type AliasState,
@@ -15,6 +21,9 @@ import {
   type RegistryUseCase,
   type VersionInfo,
 } from './types.js';
+import { checkVersionId } from './validation.js';
+
+export type { Move } from './moves.js';
 
 export interface RegistryOptions {
   storage: StorageClients;
@@ -24,8 +33,13 @@ export interface RegistryOptions {
   ledgerTable: string;
   /** The use cases whose models this registry accepts, with the feature vector each model must take. */
   useCases: readonly RegistryUseCase[];
-  /** Promotion to champion needs an approval by someone other than the pusher. */
+  /**
+   * Seeds a use case's stored approval policy when it has none (RISKOPS_REQUIRE_APPROVAL). Never overrides a
+   * stored policy; ignored in Azure, where the first policy always requires approval.
+   */
   requireApproval: boolean;
+  /** RISKOPS_ENVIRONMENT=azure: approval policy seeded on, and no bootstrap champion without approval. */
+  azure?: boolean;
   clock?: () => Date;
 }
 
@@ -41,15 +55,8 @@ export interface PromoteOptions extends ChangeOptions {
   alias?: Alias;
   /** Optimistic check: the version the alias must hold now (`null`: it must be unset). */
   from?: string | null;
-  /** Seeding only: a first champion from the shipped models/ folder needs no second pair of eyes. */
+  /** Seeding only, outside Azure: a first champion from the shipped models/ folder skips approval. */
   skipApproval?: boolean;
-}
-
-export interface Move {
-  alias: Alias;
-  from: string | null;
-  to: string;
-  entry: LedgerEntry;
 }
 
 export interface ChampionAt {
@@ -58,17 +65,28 @@ export interface ChampionAt {
   entry: LedgerEntry;
 }
 
+/** Something wrong with an alias blob, as `list` reports it. */
+export interface AliasProblem {
+  alias: Alias;
+  problem: string;
+  /** What the ledger says the alias holds. */
+  ledgerVersion: string | null;
+}
+
 /**
  * The model registry: immutable content-addressed versions in Blob Storage, `champion` / `challenger` aliases
- * moved by ETag-guarded writes, and an append-only ledger in Table Storage.
+ * moved by ETag-guarded writes after a ledger intent, a hash-chained append-only ledger in Table Storage, and
+ * a per use case approval policy stored beside the models.
  */
 export function createRegistry(options: RegistryOptions) {
   if (options.useCases.length === 0)
     throw new RiskopsError('invalid_settings', 'The registry needs at least one use case');
   const clock = options.clock ?? (() => new Date());
+  const azure = options.azure === true;
   const store = createVersionStore(options.storage.container(options.container));
   const aliases = createAliases(store);
   const ledger = createLedger(options.storage.table(options.ledgerTable), clock);
+  const moves = createMoves(aliases, ledger, clock);
 
   const useCase = (name: string): RegistryUseCase => {
     const found = options.useCases.find((u) => u.name === name);
@@ -78,35 +96,50 @@ export function createRegistry(options: RegistryOptions) {
       `Unknown use case '${name}'. Known: ${options.useCases.map((u) => u.name).join(', ')}`,
     );
   };
+  const policies = createPolicies({
+    store,
+    ledger,
+    clock,
+    initial: (name) => {
+      if (azure) return { requireApproval: true, why: 'always required in Azure' };
+      const declared = useCase(name).requireApproval;
+      return declared === undefined
+        ? {
+            requireApproval: options.requireApproval,
+            why: 'RISKOPS_REQUIRE_APPROVAL when the policy was created',
+          }
+        : { requireApproval: declared, why: 'declared by the use case' };
+    },
+  });
   const existing = async (name: string, version: string): Promise<VersionInfo> => {
-    const info = await store.info(useCase(name).name, version);
+    const info = await store.info(useCase(name).name, checkVersionId(version));
     if (info === null) throw new RiskopsError('not_found', `Version ${version} of ${name} is not registered`);
     return info;
   };
-  const record = (name: string, entry: NewLedgerEntry) => ledger.append(name, entry);
-
-  /** Writes the alias (atomic, ETag-guarded), then the ledger: a lost race leaves no entry. */
-  const move = async (
-    name: string,
-    current: AliasRead | null,
-    next: AliasState,
-    entry: Omit<NewLedgerEntry, 'alias' | 'from' | 'to' | 'version'>,
-  ): Promise<Move> => {
-    await aliases.write(name, next, current);
-    const from = current?.state.version ?? null;
-    const written = await record(name, {
-      ...entry,
-      alias: next.alias,
-      version: next.version,
-      to: next.version,
-      ...(from === null ? {} : { from }),
-    });
-    return { alias: next.alias, from, to: next.version, entry: written };
+  /** Refuses a retired version (409) saying who retired it, when and why. */
+  const notRetired = async (name: string, version: string, doing: string): Promise<void> => {
+    const retirement = await store.retirement(name, version);
+    if (retirement !== null) throw sameOrRetired(name, version, doing, retirement);
+  };
+  const view = (name: string, alias: Alias, repair = true): Promise<AliasView> =>
+    moves.view(useCase(name).name, alias, repair);
+  /** The alias a move starts from: a move in flight is a conflict; a corrupt blob is repaired by the move. */
+  const startMove = async (name: string, alias: Alias): Promise<AliasView> => {
+    const current = await view(name, alias);
+    if (current.pending !== undefined) {
+      throw new RiskopsError(
+        'conflict',
+        `A ${current.pending.action} of ${name} ${alias} (${current.pending.actor}, ${current.pending.at}) is still in flight; retry in a few seconds`,
+      );
+    }
+    return current;
   };
 
   const registry = {
     useCases: options.useCases,
     requireApproval: options.requireApproval,
+    /** Whether seeding may crown a first champion without approval (never in Azure). */
+    bootstrapAllowed: !azure,
     useCase,
 
     /**
@@ -120,11 +153,11 @@ export function createRegistry(options: RegistryOptions) {
       manifestInput: unknown,
       change: ChangeOptions,
     ): Promise<PushResult> {
+      const who = checkChange(change);
       const target = useCase(name);
       const prepared = await prepareVersion(target, bytes, manifestInput);
       let manifest = prepared.manifest;
       const servedSha = manifest.onnx.sha256;
-      const served = prepared.bytes;
       const already = await store.bySha(name, servedSha);
       if (already !== null) {
         throw new RiskopsError(
@@ -139,41 +172,38 @@ export function createRegistry(options: RegistryOptions) {
       await store.create({
         useCase: name,
         version,
-        bytes: served,
+        bytes: prepared.bytes,
         manifest,
-        pushedBy: change.actor,
+        pushedBy: who.actor,
+        pushedById: who.actorId,
         pushedAt: at.toISOString(),
       });
-      await record(name, {
-        action: 'push',
-        version,
-        sha256: servedSha,
-        actor: change.actor,
-        reason: change.reason,
-      });
+      await ledger.append(name, { action: 'push', version, sha256: servedSha, ...who });
       return { version, sha256: servedSha, manifest, rewritten: prepared.rewritten };
     },
 
-    /** Versions (oldest first) and where each alias points. */
+    /** Versions (oldest first), where each alias points, and anything wrong with an alias blob. */
     async list(name: string): Promise<{
       versions: (VersionInfo & { aliases: Alias[] })[];
       aliases: Record<Alias, AliasState | null>;
+      problems: AliasProblem[];
     }> {
       const [versions, champion, challenger] = await Promise.all([
         store.list(useCase(name).name),
-        aliases.read(name, 'champion'),
-        aliases.read(name, 'challenger'),
+        view(name, 'champion'),
+        view(name, 'challenger'),
       ]);
-      const held: Record<Alias, AliasState | null> = {
-        champion: champion?.state ?? null,
-        challenger: challenger?.state ?? null,
-      };
+      const views = { champion, challenger };
+      const state = (v: AliasView) => (v.snapshot.kind === 'valid' ? v.snapshot.state : null);
       return {
         versions: versions.map((v) => ({
           ...v,
-          aliases: (['champion', 'challenger'] as const).filter((a) => held[a]?.version === v.version),
+          aliases: ALIASES.filter((a) => views[a].version === v.version),
         })),
-        aliases: held,
+        aliases: { champion: state(champion), challenger: state(challenger) },
+        problems: [champion, challenger].flatMap((v) =>
+          v.problem === undefined ? [] : [{ alias: v.alias, problem: v.problem, ledgerVersion: v.version }],
+        ),
       };
     },
 
@@ -187,153 +217,214 @@ export function createRegistry(options: RegistryOptions) {
       return { info, manifest };
     },
 
-    /** The version an alias points to. @throws RiskopsError `not_found` when it is unset. */
+    /** The version an alias points to. @throws RiskopsError `not_found` when unset, `integrity_error` when corrupt. */
     async resolve(name: string, alias: Alias): Promise<string> {
       const read = await aliases.read(useCase(name).name, alias);
-      if (read === null) {
+      if (read === null)
         throw new RiskopsError('not_found', `No ${alias} model for ${name}: push a model and promote it`);
-      }
       return read.state.version;
     },
 
-    alias: (name: string, alias: Alias) => aliases.read(useCase(name).name, alias),
+    /** The alias blob. @throws RiskopsError `integrity_error` when it is corrupt. */
+    alias: (name: string, alias: Alias): Promise<AliasRead | null> => aliases.read(useCase(name).name, alias),
     aliasEtag: (name: string, alias: Alias) => aliases.etag(useCase(name).name, alias),
 
-    /** Downloads a version, refusing bytes that differ from what was pushed (`integrity_error`). */
-    load: (name: string, version: string): Promise<StoredVersion> => store.read(useCase(name).name, version),
-
     /**
-     * Records that `actor` approves `version` for champion. The pusher cannot approve their own push.
-     * @throws RiskopsError `conflict` for a self-approval or a retired version.
+     * Downloads a version for serving, refusing bytes that differ from what was pushed.
+     * @throws RiskopsError `invalid_input` (malformed id, naming `version`), `not_found`, `conflict` (retired),
+     *   `integrity_error`.
      */
-    async approve(name: string, version: string, actor: string, reason: string): Promise<LedgerEntry> {
-      const info = await existing(name, version);
-      if (info.retired) throw new RiskopsError('conflict', `Version ${version} of ${name} is retired`);
-      if (info.pushedBy === actor) {
-        throw new RiskopsError(
-          'conflict',
-          `${actor} pushed ${name} ${version} and cannot also approve it: separation of duties needs a second identity`,
-        );
-      }
-      return record(name, { action: 'approve', version, actor, reason });
+    async load(name: string, version: string): Promise<StoredVersion> {
+      const stored = await store.read(useCase(name).name, checkVersionId(version));
+      if (stored.info.retired) await notRetired(name, version, 'served');
+      return stored;
     },
 
     /**
-     * Points `alias` (default champion) at `version` in one ETag-guarded write, then records it.
-     * @throws RiskopsError `not_found`, `precondition_failed` (approval missing), `conflict` (lost a race).
+     * Records that the caller approves `version` for champion. The pusher cannot approve their own push.
+     * @throws RiskopsError `forbidden` for a self-approval, `conflict` for a retired version.
+     */
+    async approve(
+      name: string,
+      version: string,
+      change: ChangeOptions | string,
+      reason?: string,
+    ): Promise<LedgerEntry> {
+      const who = checkChange(typeof change === 'string' ? { actor: change, reason: reason ?? '' } : change);
+      const info = await existing(name, version);
+      if (info.retired) await notRetired(name, version, 'approved');
+      if (info.pushedById === who.actorId) {
+        throw new RiskopsError(
+          'forbidden',
+          `${who.actor} pushed ${name} ${version} and cannot also approve it: separation of duties needs a second identity`,
+        );
+      }
+      return ledger.append(name, { action: 'approve', version, ...who });
+    },
+
+    /**
+     * Points `alias` (default champion) at `version`: a ledger intent, then one ETag-guarded write. Repairs a
+     * corrupt alias blob (its ETag guards the write; its content is not needed).
+     * @throws RiskopsError `not_found`, `forbidden` / `precondition_failed` (separation of duties), `conflict`
+     *   (retired, or lost a race), `integrity_error` (the version's bytes were changed).
      */
     async promote(name: string, version: string, change: PromoteOptions): Promise<Move> {
+      const who = checkChange(change);
       const alias = change.alias ?? 'champion';
       const info = await existing(name, version);
-      if (info.retired)
-        throw new RiskopsError('conflict', `Version ${version} of ${name} is retired and cannot be promoted`);
-      let approvedBy: string | undefined;
-      const needsApproval = useCase(name).requireApproval ?? options.requireApproval;
-      if (alias === 'champion' && needsApproval && change.skipApproval !== true) {
-        const approvals = (await ledger.approvals(name, version)).filter((a) => a.actor !== info.pushedBy);
-        approvedBy = approvals[0]?.actor;
-        if (approvedBy === undefined) {
-          throw new RiskopsError(
-            'precondition_failed',
-            `${name} ${version} needs an approval by someone other than its pusher (${info.pushedBy}) before it can become champion: riskops models approve ${name} ${version}`,
-          );
+      if (info.retired) await notRetired(name, version, 'promoted');
+      let approvedBy: LedgerEntry | undefined;
+      if (alias === 'champion' && change.skipApproval === true && !registry.bootstrapAllowed) {
+        throw new RiskopsError(
+          'forbidden',
+          `In Azure no champion is crowned without approval: approve ${name} ${version}, then promote it`,
+        );
+      }
+      if (alias === 'champion' && change.skipApproval !== true) {
+        const policy = await policies.effective(name);
+        if (policy.requireApproval) {
+          approvedBy = checkApproval(name, info, who, await ledger.approvals(name, version), policy);
         }
       }
       await store.read(name, version);
-      const current = await aliases.read(name, alias);
-      const held = current?.state.version ?? null;
-      if (change.from !== undefined && held !== change.from) {
+      const current = await startMove(name, alias);
+      if (change.from !== undefined && current.version !== change.from) {
         throw new RiskopsError(
           'conflict',
-          `${alias} of ${name} is ${held ?? 'unset'}, not ${change.from ?? 'unset'}; it moved since you looked. Nothing was changed`,
-          { details: { alias, current: held } },
+          `${alias} of ${name} is ${current.version ?? 'unset'}, not ${change.from ?? 'unset'}; it moved since you looked. Nothing was changed`,
+          { details: { alias, current: current.version } },
         );
       }
-      if (held === version) throw new RiskopsError('conflict', `${version} is already ${alias} of ${name}`);
+      if (current.version === version && current.problem === undefined)
+        throw new RiskopsError('conflict', `${version} is already ${alias} of ${name}`);
       const history =
-        current === null
-          ? []
-          : [current.state.version, ...current.state.history].slice(0, ALIAS_HISTORY_LIMIT);
-      const next: AliasState = {
+        current.version === null || current.version === version
+          ? current.history
+          : [current.version, ...current.history].slice(0, ALIAS_HISTORY_LIMIT);
+      const next = {
         alias,
         version,
-        previous: held,
+        previous: history[0] ?? null,
         history,
         movedAt: clock().toISOString(),
-        movedBy: change.actor,
-        reason: change.reason,
+        movedBy: who.actor,
+        movedById: who.actorId,
+        reason: who.reason,
       };
-      const extra = approvedBy === undefined ? {} : { approvedBy };
-      return move(name, current, next, {
-        action: 'promote',
-        actor: change.actor,
-        reason: change.reason,
-        ...extra,
-      });
+      const approval =
+        approvedBy === undefined
+          ? {}
+          : { approvedBy: approvedBy.actor, approvedById: approvedBy.actorId ?? approvedBy.actor };
+      return moves.move(name, current, next, { action: 'promote', ...who, ...approval });
     },
 
     /**
-     * Puts champion back to the version it held before, in one ETag-guarded write.
-     * @throws RiskopsError `conflict` when there is no champion, nothing earlier, or another move won.
+     * Puts the alias back to the version it held before: a ledger intent, then one ETag-guarded write. Works
+     * from the ledger when the alias blob is corrupt.
+     * @throws RiskopsError `conflict` when there is nothing to roll back to, the target is retired, or another
+     *   move won; `integrity_error` when the target's bytes were changed.
      */
     async rollback(name: string, change: ChangeOptions & { alias?: Alias }): Promise<Move> {
+      const who = checkChange(change);
       const alias = change.alias ?? 'champion';
-      const current = await aliases.read(useCase(name).name, alias);
-      if (current === null) throw new RiskopsError('conflict', `${name} has no ${alias} to roll back`);
-      const [target, ...rest] = current.state.history;
+      const current = await startMove(name, alias);
+      if (current.version === null)
+        throw new RiskopsError('conflict', `${name} has no ${alias} to roll back`);
+      const [target, ...rest] = current.history;
       if (target === undefined) {
         throw new RiskopsError(
           'conflict',
-          `${alias} of ${name} (${current.state.version}) has no earlier version to roll back to`,
+          `${alias} of ${name} (${current.version}) has no earlier version to roll back to`,
         );
       }
-      const next: AliasState = {
+      await notRetired(
+        name,
+        target,
+        `rolled back to (${alias} of ${name} stays ${current.version}; promote a specific version instead)`,
+      );
+      await store.read(name, target);
+      const next = {
         alias,
         version: target,
         previous: rest[0] ?? null,
         history: rest,
         movedAt: clock().toISOString(),
-        movedBy: change.actor,
-        reason: change.reason,
+        movedBy: who.actor,
+        movedById: who.actorId,
+        reason: who.reason,
       };
-      return move(name, current, next, { action: 'rollback', actor: change.actor, reason: change.reason });
+      return moves.move(name, current, next, { action: 'rollback', ...who });
     },
 
-    /** Marks a version as never to be promoted again. @throws RiskopsError `conflict` while an alias holds it. */
+    /** Marks a version as never to be served or promoted again. @throws RiskopsError `conflict` while an alias holds it. */
     async retire(name: string, version: string, change: ChangeOptions): Promise<LedgerEntry> {
+      const who = checkChange(change);
       await existing(name, version);
-      for (const alias of ['champion', 'challenger'] as const) {
-        if ((await aliases.read(name, alias))?.state.version === version) {
+      for (const alias of ALIASES) {
+        if ((await view(name, alias)).version === version)
           throw new RiskopsError(
             'conflict',
             `${version} is ${alias} of ${name}; move the alias before retiring it`,
           );
-        }
       }
-      const at = clock().toISOString();
-      if (
-        !(await store.retire(name, version, {
-          retiredAt: at,
-          retiredBy: change.actor,
-          reason: change.reason,
-        }))
-      ) {
+      const record = { retiredAt: clock().toISOString(), retiredBy: who.actor, reason: who.reason };
+      if (!(await store.retire(name, version, record)))
         throw new RiskopsError('conflict', `Version ${version} of ${name} is already retired`);
-      }
-      return record(name, { action: 'retire', version, actor: change.actor, reason: change.reason });
+      return ledger.append(name, { action: 'retire', version, ...who });
     },
 
-    /** Ledger entries, newest first; with `until`, only those at or before it. */
-    history: (name: string, query: { until?: Date; limit?: number } = {}) =>
-      ledger.entries(useCase(name).name, query),
+    /**
+     * Ledger entries, newest first; with `until`, only those at or before it. Open intents are reconciled
+     * first. Each move carries its `outcome`; the bookkeeping `commit`/`abort` entries are folded into it
+     * unless `raw` is set.
+     */
+    async history(
+      name: string,
+      query: { until?: Date; limit?: number; raw?: boolean } = {},
+    ): Promise<LedgerEntry[]> {
+      await Promise.all(ALIASES.map((a) => view(name, a)));
+      const { limit, raw, ...range } = query;
+      if (raw === true)
+        return ledger.entries(useCase(name).name, { ...range, ...(limit === undefined ? {} : { limit }) });
+      const all = await ledger.all(name);
+      const outcomes = new Map<string, LedgerEntry>();
+      for (const e of all)
+        if ((e.action === 'commit' || e.action === 'abort') && e.ref !== undefined) outcomes.set(e.ref, e);
+      const shown = (await ledger.entries(name, range))
+        .filter((e) => e.action !== 'commit' && e.action !== 'abort')
+        .map((e): LedgerEntry => {
+          if (e.action !== 'promote' && e.action !== 'rollback') return e;
+          const closed = outcomes.get(e.id);
+          if (closed === undefined) return { ...e, outcome: e.seq === undefined ? 'committed' : 'pending' };
+          return closed.action === 'commit'
+            ? { ...e, outcome: 'committed' }
+            : { ...e, outcome: 'aborted', outcomeReason: closed.reason };
+        });
+      return limit === undefined ? shown : shown.slice(0, limit);
+    },
 
     /** Which version was champion of `name` at `instant`, from the ledger; `null` if none was. */
     async championAt(name: string, instant: Date): Promise<ChampionAt | null> {
-      const entry = await ledger.aliasAt(useCase(name).name, 'champion', instant);
+      await view(name, 'champion');
+      const { moves: before, committed } = await ledger.moves(useCase(name).name, 'champion', instant);
+      const entry = before.find((m) => committed.has(m.id));
       return entry?.to === undefined ? null : { version: entry.to, since: entry.at, entry };
     },
+
+    /** Checks the use case's hash chain: an edited, deleted or inserted entry is reported. */
+    verifyLedger: (name: string): Promise<LedgerVerification> => ledger.verify(useCase(name).name),
+
+    /** The approval policy in force (seeded on first use). */
+    policy: (name: string): Promise<EffectivePolicy> => policies.effective(useCase(name).name),
+
+    /** Changes the approval policy: audited in the ledger. */
+    async setPolicy(name: string, requireApproval: boolean, change: ChangeOptions) {
+      return policies.set(useCase(name).name, requireApproval, checkChange(change));
+    },
   };
-  return registry;
+  return withStorageErrors(registry, 'model registry');
 }
 
 export type Registry = ReturnType<typeof createRegistry>;
+export type { CheckedChange };
+export { corruptAliasError };

@@ -24,8 +24,8 @@ async function readIfPresent(path: string): Promise<Buffer | null> {
 }
 
 /**
- * On start: pushes each `{dir}/{useCase}/model.onnx` + `manifest.json`, and makes it champion when the use
- * case has none yet. Idempotent, also across instances starting together: already registered bytes are
+ * On start: pushes each `{dir}/{useCase}/model.onnx` + `manifest.json`, and (outside Azure) makes it champion
+ * when the use case has none yet. Idempotent, also across instances starting together: already registered bytes are
  * skipped, and of two instances seeding the same champion one write wins and the other steps aside.
  */
 export async function seedRegistryFromDirectory(
@@ -57,7 +57,13 @@ export async function seedRegistryFromDirectory(
       if (typeof existing !== 'string') throw error;
       outcome = { useCase, status: 'registered', version: existing, promoted: false };
     }
-    if (outcome.version !== undefined && (await registry.alias(useCase, 'champion')) === null) {
+    // A bootstrap champion skips approval, so it is never crowned in Azure (deleting the alias there must not
+    // re-crown the shipped model); there a second identity approves and promotes it.
+    if (
+      registry.bootstrapAllowed &&
+      outcome.version !== undefined &&
+      (await registry.alias(useCase, 'champion')) === null
+    ) {
       try {
         await registry.promote(useCase, outcome.version, {
           actor,

@@ -11,9 +11,9 @@ import {
   writeJsonBlobIf,
 } from './blobs.js';
 import type { Alias, VersionInfo } from './types.js';
+import { VERSION_PATTERN } from './validation.js';
 
-/** `YYYYMMDDTHHMMSSZ-<first 12 hex of sha256>`: sortable by push time, and names its content. */
-export const VERSION_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{12}$/;
+export { VERSION_PATTERN };
 
 export function versionId(at: Date, sha256: string): string {
   const stamp = at
@@ -24,6 +24,14 @@ export function versionId(at: Date, sha256: string): string {
 }
 
 const ShaClaimSchema = z.object({ version: z.string() });
+
+/** The content of `{useCase}/{version}/retired.json`. */
+export const RetirementSchema = z.object({
+  retiredAt: z.string(),
+  retiredBy: z.string(),
+  reason: z.string(),
+});
+export type Retirement = z.infer<typeof RetirementSchema>;
 
 /** A version as stored: the model bytes, its passport, and its listing info. */
 export interface StoredVersion {
@@ -38,6 +46,7 @@ export interface NewVersion {
   bytes: Uint8Array;
   manifest: Manifest;
   pushedBy: string;
+  pushedById: string;
   pushedAt: string;
 }
 
@@ -48,19 +57,24 @@ export interface NewVersion {
 export function createVersionStore(containerClient: ContainerClient) {
   const container = lazyContainer(containerClient);
   const blob = async (path: string): Promise<BlockBlobClient> => (await container()).getBlockBlobClient(path);
-  const infoFrom = (useCase: string, version: string, metadata: Record<string, string>): VersionInfo => ({
-    useCase,
-    version,
-    sha256: metadata.sha256 ?? '',
-    bytes: Number(metadata.bytes ?? 0),
-    algorithm: metadata.algorithm ?? 'unknown',
-    pushedAt: metadata.pushedat ?? '',
-    pushedBy: decodeURIComponent(metadata.pushedby ?? ''),
-    retired: false,
-  });
+  const infoFrom = (useCase: string, version: string, metadata: Record<string, string>): VersionInfo => {
+    const pushedBy = decodeURIComponent(metadata.pushedby ?? '');
+    return {
+      useCase,
+      version,
+      sha256: metadata.sha256 ?? '',
+      bytes: Number(metadata.bytes ?? 0),
+      algorithm: metadata.algorithm ?? 'unknown',
+      pushedAt: metadata.pushedat ?? '',
+      pushedBy,
+      pushedById: metadata.pushedbyid === undefined ? pushedBy : decodeURIComponent(metadata.pushedbyid),
+      retired: false,
+    };
+  };
 
   const store = {
     aliasBlob: (useCase: string, alias: Alias) => blob(`${useCase}/aliases/${alias}.json`),
+    policyBlob: (useCase: string) => blob(`${useCase}/policy.json`),
 
     /** The version already holding these exact bytes, if any. */
     async bySha(useCase: string, sha256: string): Promise<string | null> {
@@ -95,6 +109,7 @@ export function createVersionStore(containerClient: ContainerClient) {
             algorithm: manifest.algorithm,
             pushedat: input.pushedAt,
             pushedby: encodeURIComponent(input.pushedBy),
+            pushedbyid: encodeURIComponent(input.pushedById),
           },
         });
         const text = `${JSON.stringify(manifest, null, 2)}\n`;
@@ -162,9 +177,10 @@ export function createVersionStore(containerClient: ContainerClient) {
      * @throws RiskopsError `not_found`, or `integrity_error` when a blob was changed after push.
      */
     async read(useCase: string, version: string): Promise<StoredVersion> {
+      const model = await blob(`${useCase}/${version}/model.onnx`);
       const [info, bytes, manifest] = await Promise.all([
         store.info(useCase, version),
-        downloadOrNull(await blob(`${useCase}/${version}/model.onnx`)),
+        downloadOrNull(model),
         store.manifest(useCase, version),
       ]);
       if (info === null || bytes === null || manifest === null) {
@@ -184,6 +200,14 @@ export function createVersionStore(containerClient: ContainerClient) {
         );
       }
       return { info, manifest, bytes };
+    },
+
+    /** Who retired a version, when and why; `null` when it is not retired. */
+    async retirement(useCase: string, version: string): Promise<Retirement | null> {
+      return (
+        (await readJsonBlob(await blob(`${useCase}/${version}/retired.json`), RetirementSchema))?.value ??
+        null
+      );
     },
 
     /** Writes the retirement marker; `false` when the version was already retired. */

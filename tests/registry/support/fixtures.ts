@@ -179,3 +179,4 @@ export function testRegistry(options: Partial<RegistryOptions> = {}) {
 
 export const alice = { actor: 'alice@example.com', reason: 'test' };
 export const bob = { actor: 'bob@example.com', reason: 'test' };
+export const carol = { actor: 'carol@example.com', reason: 'test' };
