@@ -99,7 +99,7 @@ export function createRegistryModelProvider(options: RegistryModelProviderOption
         const stored = await registry.load(useCase, version);
         const sha256 = stored.manifest.onnx.sha256;
         const session = await sessionFor(sha256, stored.bytes, useCase, version);
-        return { useCase, version, sha256, manifest: stored.manifest, session };
+        return { useCase, version, sha256, manifest: stored.manifest, session, bytes: stored.bytes };
       })();
       versions.set(key, loaded);
       loaded.catch(() => versions.delete(key));

@@ -8,6 +8,8 @@ export interface LoadedModel {
   sha256: string;
   manifest: Manifest;
   session: InferenceSession;
+  /** The ONNX bytes (reason codes read tree structure from the graph itself). */
+  bytes?: Uint8Array;
 }
 
 /** What a use case serves right now, for `/api/health`. */
