@@ -87,6 +87,14 @@ const IN_AZURE: Record<SettingName, 'set' | 'default' | 'local-only'> = {
   RISKOPS_ACTOR: 'default',
   RISKOPS_MAX_REQUEST_BYTES: 'default',
   RISKOPS_LOG_LEVEL: 'default',
+  RISKOPS_AUDIT_TABLE: 'default',
+  RISKOPS_AUDIT_HMAC_KEY: 'default',
+  RISKOPS_AUDIT_ENTITY_PARTITIONS: 'default',
+  RISKOPS_AUDIT_TIMEOUT_MS: 'default',
+  RISKOPS_SHADOW_USE_CASES: 'default',
+  RISKOPS_CANARY_SHARES: 'default',
+  RISKOPS_HOST_MASTER_KEY: 'local-only',
+  RISKOPS_HOST_FUNCTION_KEYS: 'local-only',
 };
 
 function appSettings(): Map<string, string> {

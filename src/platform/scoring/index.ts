@@ -1,3 +1,20 @@
-/** @module Scoring: validate → features → ONNX → decision band, one path for HTTP and batch. */
-export type { LoadedModel, ModelProvider, ServingState } from './ports.js';
-export { type Score, scoreValidated, type ValidationOutcome, validateRecords } from './score.js';
+/** @module Scoring: validate → features → ONNX → decision band → reasons → decision log, one path for HTTP and batch. */
+export { type ChallengerLookup, createChallengerCache } from './challenger.js';
+export {
+  canaryPoint,
+  createDecisionEngine,
+  type DecideRequest,
+  type Decision,
+  type DecisionEngine,
+  type DecisionEngineOptions,
+} from './decide.js';
+export type { LoadedModel, ModelProvider, ScoreObservation, ServingState } from './ports.js';
+export {
+  encodeRecords,
+  runModel,
+  type Score,
+  scoreValidated,
+  toScores,
+  type ValidationOutcome,
+  validateRecords,
+} from './score.js';

@@ -29,3 +29,16 @@ export interface ModelProvider {
   serving(useCases: readonly string[]): Promise<Record<string, ServingState>>;
   close(): Promise<void>;
 }
+
+/** What one scored request hands to observers (drift counting): the model, encoded inputs and outputs. */
+export interface ScoreObservation {
+  useCase: string;
+  model: LoadedModel;
+  /** Validated records, as scored. */
+  records: readonly Record<string, unknown>[];
+  /** Row-major encoded feature matrix the model scored (`records.length × width`). */
+  matrix: Float32Array;
+  probabilities: readonly number[];
+  /** `champion`, `canary`, `pinned` or `shadow`. */
+  role: string;
+}
