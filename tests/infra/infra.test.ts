@@ -90,6 +90,14 @@ const IN_AZURE: Record<SettingName, 'set' | 'default' | 'local-only'> = {
   RISKOPS_STORAGE_FAST_TIMEOUT_MS: 'default',
   RISKOPS_HEALTH_TIMEOUT_MS: 'default',
   RISKOPS_RETRY_MAX_MS: 'default',
+  RISKOPS_AUDIT_TABLE: 'default',
+  RISKOPS_AUDIT_HMAC_KEY: 'default',
+  RISKOPS_AUDIT_ENTITY_PARTITIONS: 'default',
+  RISKOPS_AUDIT_TIMEOUT_MS: 'default',
+  RISKOPS_SHADOW_USE_CASES: 'default',
+  RISKOPS_CANARY_SHARES: 'default',
+  RISKOPS_HOST_MASTER_KEY: 'local-only',
+  RISKOPS_HOST_FUNCTION_KEYS: 'local-only',
 };
 
 function appSettings(): Map<string, string> {

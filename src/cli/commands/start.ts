@@ -104,6 +104,7 @@ export async function run(args: string[]): Promise<number> {
       port: settings.RISKOPS_HTTP_PORT,
       maxRequestBytes: settings.RISKOPS_MAX_REQUEST_BYTES,
       logger,
+      keys: { master: settings.RISKOPS_HOST_MASTER_KEY, function: settings.RISKOPS_HOST_FUNCTION_KEYS },
     });
     await host.start();
     const where = azurite

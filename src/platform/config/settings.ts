@@ -50,6 +50,63 @@ export const SettingsSchema = z.object({
   RISKOPS_STORAGE_FAST_TIMEOUT_MS: positiveInt.default(2000),
   RISKOPS_HEALTH_TIMEOUT_MS: positiveInt.default(2500),
   RISKOPS_RETRY_MAX_MS: positiveInt.default(10_000),
+  // Decisions (issue 9): decision log, reasons, champion/challenger in production, local host keys.
+  RISKOPS_AUDIT_TABLE: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid table name')
+    .default('decisions'),
+  RISKOPS_AUDIT_HMAC_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  RISKOPS_AUDIT_ENTITY_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(8),
+  RISKOPS_AUDIT_TIMEOUT_MS: positiveInt.default(5000),
+  RISKOPS_SHADOW_USE_CASES: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    ),
+  RISKOPS_CANARY_SHARES: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const shares: Record<string, number> = {};
+      for (const part of v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')) {
+        const [name, share] = part.split('=');
+        const value = Number(share);
+        if (name === undefined || name === '' || share === undefined || !(value >= 0 && value <= 1)) {
+          ctx.addIssue({ code: 'custom', message: `'${part}' must be useCase=share with share in [0, 1]` });
+          return z.NEVER;
+        }
+        shares[name] = value;
+      }
+      return shares;
+    }),
+  RISKOPS_HOST_MASTER_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  RISKOPS_HOST_FUNCTION_KEYS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const keys: Record<string, string> = {};
+      for (const part of v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')) {
+        const at = part.indexOf(':');
+        const name = at > 0 ? part.slice(0, at) : 'default';
+        const value = at > 0 ? part.slice(at + 1) : part;
+        if (value.length < 16) {
+          ctx.addIssue({ code: 'custom', message: `key '${name}' must be at least 16 characters` });
+          return z.NEVER;
+        }
+        keys[name] = value;
+      }
+      return keys;
+    }),
 });
 
 /** The storage connection needs a connection string, or all three service URIs (managed identity). */

@@ -5,6 +5,7 @@ import type { AuthLevel, HttpHandler } from '../functions/index.js';
 import { type AdminApi, handleAdmin } from './admin.js';
 import { HttpRequest, HttpResponse } from './azure-functions.js';
 import type { InvocationTracker } from './invocations.js';
+import type { KeyCheck } from './keys.js';
 import type { HostLogger } from './logger.js';
 import type { CompiledRoute } from './routes.js';
 
@@ -26,12 +27,14 @@ export interface HttpServerOptions {
   maxRequestBytes: number;
   /** True once the host is stopping: new requests get 503 and connections are not kept alive. */
   stopping(): boolean;
+  /** Function and admin keys; without it (or with no key configured) every route is open. */
+  keys?: KeyCheck;
 }
 
 const ROUTE_PREFIX = '/api';
 
 /**
- * The local host's HTTP front: `/api/<route>` to HTTP functions (keys are not enforced, as in Core Tools),
+ * The local host's HTTP front: `/api/<route>` to HTTP functions (function and admin keys enforced when configured),
  * `/admin/...` to the admin API. Handlers get a real `HttpRequest` and `InvocationContext`; what they return
  * is translated back; a throw becomes a 500 carrying only the invocation id.
  */
@@ -78,6 +81,10 @@ async function handle(options: HttpServerOptions, req: IncomingMessage, res: Ser
     return;
   }
   if (/^\/admin(\/|$)/i.test(path)) {
+    if (options.keys !== undefined && !options.keys.allows('admin', presentedKey(req, url))) {
+      sendJson(res, unauthorized('the master key'));
+      return;
+    }
     const answer = handleAdmin(options.admin, method, path, body);
     if (answer.body === undefined) {
       res.writeHead(answer.status).end();
@@ -113,6 +120,10 @@ async function handle(options: HttpServerOptions, req: IncomingMessage, res: Ser
     return;
   }
   const { fn, params } = match;
+  if (options.keys !== undefined && !options.keys.allows(fn.authLevel, presentedKey(req, url))) {
+    sendJson(res, unauthorized(fn.authLevel === 'admin' ? 'the master key' : 'a function key'));
+    return;
+  }
   const headers: Record<string, string> = {};
   for (const [name, values] of Object.entries(req.headersDistinct)) {
     if (values !== undefined) headers[name] = values.join(', ');
@@ -141,6 +152,19 @@ async function handle(options: HttpServerOptions, req: IncomingMessage, res: Ser
     .catch(() => {
       // The tracker logged the failure (with its stack) and the client got a 500 without it.
     });
+}
+
+/** The key a caller presents, as Azure reads it: the `x-functions-key` header, else the `code` query value. */
+function presentedKey(req: IncomingMessage, url: URL): string | null {
+  const header = req.headers['x-functions-key'];
+  if (typeof header === 'string') return header;
+  return url.searchParams.get('code');
+}
+
+function unauthorized(what: string): { status: number; body: unknown } {
+  return toErrorBody(
+    new RiskopsError('unauthorized', `This route needs ${what}: send it as x-functions-key or ?code=`),
+  );
 }
 
 /** Reads the body, or undefined when it is larger than `limit` (the rest is discarded). */

@@ -20,6 +20,7 @@ export {
   serviceBusQueueSettings,
   storageQueueSettings,
 } from './host-config.js';
+export { createKeyCheck, type HostKeys, type KeyCheck } from './keys.js';
 export { createLocalHost, type LocalHost, type LocalHostOptions } from './local-host.js';
 export { createConsoleLogger, type HostLogger, type HostLogSeverity, SILENT_LOGGER } from './logger.js';
 export { decodeMessageText, messageInput } from './queue-message.js';

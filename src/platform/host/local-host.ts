@@ -8,6 +8,7 @@ import type { AdminApi, FunctionInfo, InvokeOutcome } from './admin.js';
 import { type HostConfig, serviceBusQueueSettings, storageQueueSettings } from './host-config.js';
 import { createHttpServer, type HttpFunction } from './http-server.js';
 import { createInvocationTracker } from './invocations.js';
+import { createKeyCheck, type HostKeys } from './keys.js';
 import { createConsoleLogger, type HostLogger } from './logger.js';
 import { messageInput } from './queue-message.js';
 import { createQueuePoller, type QueueFunction, type QueuePoller } from './queue-poller.js';
@@ -33,6 +34,8 @@ export interface LocalHostOptions<S> {
   messageLeaseSeconds?: number;
   /** First polling back-off step of an empty queue. Default 100 ms. */
   minPollingIntervalMs?: number;
+  /** Function and master keys, enforced as Azure does when any is set (`x-functions-key` or `?code=`). */
+  keys?: HostKeys;
   /** Resolves `%NAME%` in schedules and queue names. Default: `process.env`. */
   setting?: (name: string) => string | undefined;
 }
@@ -61,6 +64,7 @@ export function createLocalHost<S>(options: LocalHostOptions<S>): LocalHost {
   const logger = options.logger ?? createConsoleLogger();
   const lookup = options.setting ?? ((name: string) => process.env[name]);
   const invocations = createInvocationTracker(logger, hostConfig);
+  const keys = createKeyCheck(options.keys);
   const names = new Set<string>();
   for (const d of definitions) {
     if (names.has(d.name.toLowerCase()))
@@ -114,7 +118,7 @@ export function createLocalHost<S>(options: LocalHostOptions<S>): LocalHost {
       const base = baseUrl ?? `http://localhost:${options.port ?? 7071}`;
       if (d.kind === 'http') {
         const { name, kind, authLevel, methods } = d;
-        const trigger = `${describeTrigger(d, base)} (authLevel: ${authLevel}, keys not enforced locally)`;
+        const trigger = `${describeTrigger(d, base)} (authLevel: ${authLevel}${keys.enforced ? '' : ', keys not enforced locally'})`;
         return { name, kind, trigger, authLevel, methods, invokeUrlTemplate: `${base}/api/${d.route}` };
       }
       if (d.kind === 'timer') {
@@ -174,6 +178,7 @@ export function createLocalHost<S>(options: LocalHostOptions<S>): LocalHost {
     logger,
     maxRequestBytes: options.maxRequestBytes ?? 1_048_576,
     stopping: () => state !== 'Running',
+    keys,
   });
 
   const host: LocalHost = {

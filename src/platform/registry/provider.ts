@@ -101,7 +101,15 @@ export function createRegistryModelProvider(options: RegistryModelProviderOption
         const stored = await registry.load(useCase, version);
         const sha256 = stored.manifest.onnx.sha256;
         const session = await sessionFor(sha256, stored.bytes, useCase, version);
-        return { useCase, version, sha256, manifest: stored.manifest, session, retired: stored.info.retired };
+        return {
+          useCase,
+          version,
+          sha256,
+          manifest: stored.manifest,
+          session,
+          bytes: stored.bytes,
+          retired: stored.info.retired,
+        };
       })();
       versions.set(key, loaded);
       loaded.catch(() => versions.delete(key));

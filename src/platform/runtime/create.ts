@@ -1,3 +1,4 @@
+import { createTableDecisionLog, resolveHmacKey } from '../audit/index.js';
 import type { Settings } from '../config/index.js';
 import {
   createRegistryFromSettings,
@@ -31,12 +32,22 @@ export async function createServices(
     refreshMs: settings.RISKOPS_ALIAS_REFRESH_MS,
     retry: { maxMs: settings.RISKOPS_RETRY_MAX_MS },
   });
+  const decisions = createTableDecisionLog({
+    table: storage.table(settings.RISKOPS_AUDIT_TABLE),
+    entityPartitions: settings.RISKOPS_AUDIT_ENTITY_PARTITIONS,
+    timeoutMs: settings.RISKOPS_AUDIT_TIMEOUT_MS,
+  });
   return {
     settings,
     storage,
     useCases,
     registry,
     models,
-    close: () => models.close(),
+    decisions,
+    hmacKey: resolveHmacKey(settings),
+    close: async () => {
+      await decisions.close();
+      await models.close();
+    },
   };
 }

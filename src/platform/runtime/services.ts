@@ -1,6 +1,7 @@
+import type { DecisionLog } from '../audit/index.js';
 import type { Settings } from '../config/index.js';
 import type { Registry } from '../registry/index.js';
-import type { ModelProvider } from '../scoring/ports.js';
+import type { ModelProvider, ScoreObservation } from '../scoring/ports.js';
 import type { StorageClients } from '../storage/index.js';
 import type { AnyUseCase } from '../use-case/index.js';
 
@@ -11,5 +12,17 @@ export interface Services {
   useCases: readonly AnyUseCase[];
   registry: Registry;
   models: ModelProvider;
+  /**
+   * Decision log (issue 9): every 200 decision is appended before the response is sent. Scoring answers 503
+   * without one (optional only so that services built for other functions need not create it).
+   */
+  decisions?: DecisionLog;
+  /** Key for the keyed hash of PII fields in the decision log (required with `decisions`). */
+  hmacKey?: Buffer;
+  /**
+   * Called once per scored request after the decision is logged, off the response path (never awaited;
+   * errors are the observer's to handle). Drift bin counting plugs in here.
+   */
+  observeScores?: (observation: ScoreObservation) => void;
   close(): Promise<void>;
 }

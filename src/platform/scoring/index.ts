@@ -1,10 +1,28 @@
-/** @module Scoring: validate → features → ONNX → decision band, one path for HTTP and batch. */
+/** @module Scoring: validate → features → ONNX → decision band → reasons → decision log, one path for HTTP and batch. */
+export { type ChallengerLookup, createChallengerCache } from './challenger.js';
+export {
+  canaryPoint,
+  createDecisionEngine,
+  type DecideRequest,
+  type Decision,
+  type DecisionEngine,
+  type DecisionEngineOptions,
+} from './decide.js';
 export type {
   LoadedModel,
   ModelFallback,
   ModelProvider,
+  ScoreObservation,
   ServedModel,
   ServingOptions,
   ServingState,
 } from './ports.js';
-export { type Score, scoreValidated, type ValidationOutcome, validateRecords } from './score.js';
+export {
+  encodeRecords,
+  runModel,
+  type Score,
+  scoreValidated,
+  toScores,
+  type ValidationOutcome,
+  validateRecords,
+} from './score.js';

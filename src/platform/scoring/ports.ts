@@ -8,6 +8,8 @@ export interface LoadedModel {
   sha256: string;
   manifest: Manifest;
   session: InferenceSession;
+  /** The ONNX bytes (reason codes read tree structure from the graph itself). */
+  bytes?: Uint8Array;
 }
 
 /** Why a use case serves another version than its champion alias names. */
@@ -63,4 +65,17 @@ export interface ModelProvider {
   /** What each use case serves; never waits on storage for longer than `waitMs`. */
   serving(useCases: readonly string[], options?: ServingOptions): Promise<Record<string, ServingState>>;
   close(): Promise<void>;
+}
+
+/** What one scored request hands to observers (drift counting): the model, encoded inputs and outputs. */
+export interface ScoreObservation {
+  useCase: string;
+  model: LoadedModel;
+  /** Validated records, as scored. */
+  records: readonly Record<string, unknown>[];
+  /** Row-major encoded feature matrix the model scored (`records.length × width`). */
+  matrix: Float32Array;
+  probabilities: readonly number[];
+  /** `champion`, `canary`, `pinned` or `shadow`. */
+  role: string;
 }

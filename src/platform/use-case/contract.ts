@@ -108,6 +108,11 @@ export interface UseCase<S extends z.ZodType<Record<string, unknown>> = z.ZodTyp
   entityIdField: string;
   /** Fields that are keyed-hashed before they are audited. */
   piiFields: readonly string[];
+  /**
+   * Reason texts by feature input name, shown when the input pushed a score up (adverse reasons).
+   * An input without one falls back to its feature description.
+   */
+  reasonTexts?: Readonly<Record<string, string>>;
   features: FeaturePipeline<z.output<S>>;
   bands: readonly DecisionBand[];
   label: LabelDefinition;

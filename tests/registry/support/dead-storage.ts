@@ -1,8 +1,9 @@
 import { createServer } from 'node:net';
-import { TableClient, TableServiceClient } from '@azure/data-tables';
-import { BlobServiceClient } from '@azure/storage-blob';
-import { QueueServiceClient } from '@azure/storage-queue';
-import { azuriteConnectionString, type StorageClients } from '../../../src/platform/storage/index.js';
+import {
+  azuriteConnectionString,
+  createStorageClients,
+  type StorageClients,
+} from '../../../src/platform/storage/index.js';
 
 /** A loopback port nothing listens on (bound, then released). */
 async function closedPort(): Promise<number> {
@@ -21,17 +22,8 @@ async function closedPort(): Promise<number> {
 export async function unreachableStorage(): Promise<StorageClients> {
   const port = await closedPort();
   const connectionString = azuriteConnectionString({ blob: port, queue: port, table: port });
-  const tableOptions = { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } };
-  const blob = BlobServiceClient.fromConnectionString(connectionString, { retryOptions: { maxTries: 1 } });
-  const queue = QueueServiceClient.fromConnectionString(connectionString, { retryOptions: { maxTries: 1 } });
-  const clients: StorageClients = {
-    connection: { kind: 'connectionString', connectionString },
-    blobService: () => blob,
-    container: (name) => blob.getContainerClient(name),
-    queueService: () => queue,
-    queue: (name) => queue.getQueueClient(name),
-    tableService: () => TableServiceClient.fromConnectionString(connectionString, tableOptions),
-    table: (name) => TableClient.fromConnectionString(connectionString, name, tableOptions),
-  };
-  return clients;
+  return createStorageClients(
+    { kind: 'connectionString', connectionString },
+    { retry: { maxTries: 1, tryTimeoutMs: 2000, retryDelayMs: 0, maxRetryDelayMs: 0 }, fastTimeoutMs: 2000 },
+  );
 }

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/** Which model a record's result came from. `shadow` results were never returned to the caller. */
+export const DecisionRoleSchema = z.enum(['champion', 'canary', 'pinned', 'shadow']);
+export type DecisionRole = z.infer<typeof DecisionRoleSchema>;
+
+export const AuditReasonSchema = z.object({
+  feature: z.string(),
+  value: z.union([z.number(), z.string(), z.boolean(), z.null()]),
+  contribution: z.number(),
+  text: z.string(),
+});
+
+/** One decision as it is kept: PII fields of `inputs` are already keyed-hashed. */
+export const DecisionRecordSchema = z.object({
+  requestId: z.string(),
+  /** Position of the record in the request (0 for a single record). */
+  index: z.number().int().nonnegative(),
+  time: z.string(),
+  useCase: z.string(),
+  modelVersion: z.string(),
+  modelSha256: z.string(),
+  role: DecisionRoleSchema,
+  entityId: z.string(),
+  inputs: z.record(z.string(), z.unknown()),
+  probability: z.number(),
+  band: z.string(),
+  action: z.string(),
+  reasons: z.array(AuditReasonSchema).nullable(),
+  /** Who called: the platform-validated principal, or how the call was authorised. */
+  caller: z.string(),
+});
+export type DecisionRecord = z.infer<typeof DecisionRecordSchema>;
+
+export interface DecisionQuery {
+  useCase: string;
+  /** Every decision about this entity (newest first within a day). */
+  entityId?: string;
+  /** `YYYY-MM-DD` (UTC): every decision of that day. */
+  date?: string;
+  limit?: number;
+}
+
+/** Where decisions are kept. `append` resolves only once every record is durably stored. */
+export interface DecisionLog {
+  /**
+   * @throws RiskopsError `storage_unavailable` when the records could not be written (then none is returned).
+   */
+  append(records: readonly DecisionRecord[]): Promise<void>;
+  find(query: DecisionQuery): Promise<DecisionRecord[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,15 @@
+/** @module Reason codes: exact linear contributions and path-dependent TreeSHAP, summed per input. */
+export { createLinearExplainer, type LinearExplainerOptions } from './linear.js';
+export { type ParsedEnsemble, parseTreeEnsemble } from './onnx-trees.js';
+export {
+  type Contribution,
+  type Explanation,
+  explainRecords,
+  type Reason,
+  reasonText,
+  TOP_REASONS,
+} from './reasons.js';
+export { type ExplainableModel, explainerFor } from './resolve.js';
+export { attachCovers, createTreeExplainer } from './tree.js';
+export { expectedValue, ShapScratch, type ShapTree, treeShap } from './tree-shap.js';
+export type { ContributionSpace, ExplainerResolution, ModelExplainer } from './types.js';
