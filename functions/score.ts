@@ -55,6 +55,12 @@ export const score: FunctionDefinition<Services> = {
         model,
         valid.map((v) => v.record),
       );
+      services.drift.record({
+        useCase,
+        model,
+        records: valid.map((v) => v.record),
+        probabilities: scores.map((s) => s.probability),
+      });
       const common = { useCase: useCase.name, modelVersion: model.version, requestId: context.invocationId };
       const headers = { 'x-request-id': context.invocationId, 'x-model-version': model.version };
       return isBatch

@@ -87,6 +87,10 @@ const IN_AZURE: Record<SettingName, 'set' | 'default' | 'local-only'> = {
   RISKOPS_ACTOR: 'default',
   RISKOPS_MAX_REQUEST_BYTES: 'default',
   RISKOPS_LOG_LEVEL: 'default',
+  RISKOPS_DRIFT_COUNTS_TABLE: 'set',
+  RISKOPS_DRIFT_REPORTS_CONTAINER: 'set',
+  RISKOPS_DRIFT_FLUSH_MS: 'default',
+  RISKOPS_DRIFT_SCHEDULE: 'set',
 };
 
 function appSettings(): Map<string, string> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { settingDefault } from '../config/index.js';
 import { RiskopsError } from '../errors/index.js';
 import { describeTrigger, type FunctionDefinition } from '../functions/index.js';
 import type { StorageClients } from '../storage/index.js';
@@ -33,7 +34,7 @@ export interface LocalHostOptions<S> {
   messageLeaseSeconds?: number;
   /** First polling back-off step of an empty queue. Default 100 ms. */
   minPollingIntervalMs?: number;
-  /** Resolves `%NAME%` in schedules and queue names. Default: `process.env`. */
+  /** Resolves `%NAME%` in schedules and queue names. Default: `process.env`, then the setting's default. */
   setting?: (name: string) => string | undefined;
 }
 
@@ -59,7 +60,7 @@ type State = 'Created' | 'Running' | 'Stopping' | 'Stopped';
 export function createLocalHost<S>(options: LocalHostOptions<S>): LocalHost {
   const { definitions, services, storage, hostConfig } = options;
   const logger = options.logger ?? createConsoleLogger();
-  const lookup = options.setting ?? ((name: string) => process.env[name]);
+  const lookup = options.setting ?? ((name: string) => process.env[name] ?? settingDefault(name));
   const invocations = createInvocationTracker(logger, hostConfig);
   const names = new Set<string>();
   for (const d of definitions) {

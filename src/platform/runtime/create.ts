@@ -1,4 +1,5 @@
 import type { Settings } from '../config/index.js';
+import { createDriftServices } from '../drift/services.js';
 import {
   createRegistryFromSettings,
   createRegistryModelProvider,
@@ -26,12 +27,20 @@ export async function createServices(
     );
   }
   const models = createRegistryModelProvider({ registry, refreshMs: settings.RISKOPS_ALIAS_REFRESH_MS });
-  return {
+  const services: Services = {
     settings,
     storage,
     useCases,
     registry,
     models,
-    close: () => models.close(),
+    ...createDriftServices(settings, storage, useCases, registry, (report) =>
+      services.onDriftReport?.(report),
+    ),
+    close: async () => {
+      await services.drift.close();
+      await services.telemetry.close();
+      await models.close();
+    },
   };
+  return services;
 }
