@@ -16,7 +16,8 @@ import { ManifestSchema } from '../../src/platform/model/index.js';
 import { scoreValidated } from '../../src/platform/scoring/index.js';
 import { latePayment } from '../../src/use_cases/late_payment/index.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's `chromium` package (.ci/run installs it); RISKOPS_CHROMIUM names another Chromium-based browser. */
+const CHROMIUM = process.env.RISKOPS_CHROMIUM ?? '/usr/bin/chromium';
 const FLAGS = [
   '--headless',
   '--no-sandbox',
@@ -73,7 +74,7 @@ async function driftedReport(): Promise<DriftReport> {
 
 describe('report.html', () => {
   it('is one self-contained page that renders in headless Chromium without console errors', async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`).toBe(
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does), or set RISKOPS_CHROMIUM`).toBe(
       true,
     );
     const report = await driftedReport();
