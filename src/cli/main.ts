@@ -5,9 +5,11 @@ import { isRiskopsError } from '../platform/errors/index.js';
 type Command = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
 
 const COMMANDS: Record<string, Command> = {
+  drift: { summary: 'Drift run, report and table', load: () => import('./commands/drift.js') },
   'export-features': { summary: 'Features as CSV', load: () => import('./commands/export-features.js') },
   models: { summary: 'Model registry and ledger', load: () => import('./commands/models.js') },
   start: { summary: 'Run the functions locally, like func start', load: () => import('./commands/start.js') },
+  telemetry: { summary: 'Tail the local telemetry lines', load: () => import('./commands/telemetry.js') },
   train: { summary: 'Train, gate and write a model', load: () => import('./commands/train.js') },
 };
 

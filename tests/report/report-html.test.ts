@@ -74,9 +74,10 @@ async function driftedReport(): Promise<DriftReport> {
 
 describe('report.html', () => {
   it('is one self-contained page that renders in headless Chromium without console errors', async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does), or set RISKOPS_CHROMIUM`).toBe(
-      true,
-    );
+    expect(
+      existsSync(CHROMIUM),
+      `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does), or set RISKOPS_CHROMIUM`,
+    ).toBe(true);
     const report = await driftedReport();
     expect(report.flagged).toContain('amount');
     const html = renderDriftReport(report);

@@ -10,3 +10,4 @@ export * from './reference.js';
 export * from './report.js';
 export * from './report-store.js';
 export * from './store.js';
+export { formatDriftTable } from './text.js';

@@ -171,6 +171,8 @@ export function createDriftMonitor(options: DriftMonitorOptions) {
   };
 
   return {
+    /** Where the reports are (`riskops drift show|report` read them). */
+    reports: options.reports,
     /** @throws RiskopsError `invalid_input` for a bad date or an unknown use case. */
     async run(run: DriftRunOptions = {}): Promise<DriftWindowResult[]> {
       if (run.date !== undefined && !(DATE.test(run.date) && !Number.isNaN(Date.parse(run.date)))) {
