@@ -1,5 +1,8 @@
-// Who gets paged, and for what: drift (PSI in the "act" band), repeated function failures (a queue
-// message that fails maxDequeueCount times lands in score-chunks-poison), and dead-lettered retrain requests.
+// Who gets paged, and for what. Every custom metric and event named in a query here is in the app's one list
+// (src/platform/telemetry/names.ts); tests/infra checks both ways. Drift: PSI in the "act" band on a feature or
+// the score. Batch: a run failed, or a use case had no finished run by the deadline. HTTP scoring: 5xx rate and
+// mean latency over the SLO. Model performance: realized AUC under a floor. Plus repeated function failures and
+// dead-lettered retrain requests.
 
 param location string
 param tags object = {}
@@ -20,6 +23,28 @@ param psiThreshold string = '0.2'
 @minValue(1)
 param failedExecutionThreshold int = 5
 
+@description('Use cases the nightly batch scores: each must report a finished run (riskops.batch.rows) by the deadline.')
+param batchUseCases array = [
+  'late_payment'
+  'invoice_fraud'
+  'customer_churn'
+]
+
+@description('Hours after 00:00 UTC by which every use case\'s nightly batch run must have finished.')
+@minValue(1)
+@maxValue(23)
+param batchDeadlineHours int = 5
+
+@description('Share of HTTP score requests answered 5xx over 15 minutes that raises an alert.')
+param http5xxRateThreshold string = '0.05'
+
+@description('Service level objective: mean duration of HTTP score requests over 15 minutes, in milliseconds.')
+@minValue(1)
+param latencySloMs int = 300
+
+@description('Realized AUC (matured labels) under this value raises an alert. A string: no decimal literals in Bicep.')
+param aucFloor string = '0.7'
+
 var emailReceivers = empty(alertEmail) ? [] : [
   {
     name: 'operations'
@@ -39,127 +64,227 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   }
 }
 
-// The drift function writes one riskops.psi value per use case and feature per run. valueMax is the value
-// itself for a single measurement and the worst one if the SDK pre-aggregated several.
+// The drift run writes one value per use case, model version and feature (and one for the score) per window.
+// valueMax is the value itself for a single measurement and the worst one if the SDK aggregated several.
 var psiQuery = '''
 customMetrics
-| where name == 'riskops.psi'
-| extend useCase = tostring(customDimensions.useCase), feature = tostring(customDimensions.feature)
+| where name in ('riskops.drift.psi', 'riskops.drift.score_psi')
+| extend useCase = tostring(customDimensions.useCase)
+| extend feature = iff(name == 'riskops.drift.score_psi', 'score', tostring(customDimensions.feature))
 | project timestamp, useCase, feature, psi = todouble(valueMax)
 '''
 
-resource psiAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
-  name: 'riskops-psi-drift'
-  location: location
-  tags: tags
-  kind: 'LogAlert'
-  properties: {
-    displayName: 'riskops: PSI drift at or above ${psiThreshold}'
-    description: 'A feature or the score of a use case drifted into the "act" band (PSI >= ${psiThreshold}). Check the drift report; a retrain request is queued once the breach persists.'
-    severity: 2
-    enabled: true
-    scopes: [
-      applicationInsightsId
-    ]
-    evaluationFrequency: 'PT15M'
-    // An hour of lookback so a value ingested late is still seen; autoMitigate keeps it to one notification.
-    windowSize: 'PT1H'
-    autoMitigate: true
-    // A new Application Insights resource has no customMetrics rows until the first drift run.
-    skipQueryValidation: true
-    criteria: {
-      allOf: [
-        {
-          query: psiQuery
-          timeAggregation: 'Maximum'
-          metricMeasureColumn: 'psi'
-          dimensions: [
-            {
-              name: 'useCase'
-              operator: 'Include'
-              values: [
-                '*'
-              ]
-            }
-            {
-              name: 'feature'
-              operator: 'Include'
-              values: [
-                '*'
-              ]
-            }
-          ]
-          operator: 'GreaterThanOrEqual'
-          threshold: json(psiThreshold)
-          failingPeriods: {
-            numberOfEvaluationPeriods: 1
-            minFailingPeriodsToAlert: 1
-          }
-        }
-      ]
-    }
-    actions: {
-      actionGroups: [
-        actionGroup.id
-      ]
-    }
-  }
-}
+var batchFailedQuery = '''
+customEvents
+| where name == 'BatchRunFailed'
+| project timestamp, useCase = tostring(customDimensions.useCase), runId = tostring(customDimensions.runId)
+'''
 
-// The Functions host records each invocation as a request; success == false is a failed execution.
+// One row per use case with no finished run (riskops.batch.rows is emitted when a run completes) by the deadline.
+var batchLateQuery = replace(replace('''
+let deadline = startofday(now()) + DEADLINE_HOURSh;
+let finished = customMetrics
+| where timestamp > startofday(now()) and name == 'riskops.batch.rows'
+| distinct useCase = tostring(customDimensions.useCase);
+print useCase = dynamic(USE_CASES)
+| mv-expand useCase to typeof(string)
+| where now() > deadline
+| join kind=leftanti finished on useCase
+| project timestamp = now(), useCase
+''', 'DEADLINE_HOURS', string(batchDeadlineHours)), 'USE_CASES', string(batchUseCases))
+
+// The Functions host records each HTTP invocation as a request with its status code.
+var http5xxQuery = '''
+requests
+| where operation_Name == 'score'
+| summarize total = count(), failed = countif(toint(resultCode) >= 500) by bin(timestamp, 15m)
+| project timestamp, rate = iff(total == 0, 0.0, todouble(failed) / total)
+'''
+
+// riskops.score.latency is pre-aggregated per minute and dimension set: mean = Σ valueSum / Σ valueCount.
+var latencyQuery = '''
+customMetrics
+| where name == 'riskops.score.latency'
+| extend useCase = tostring(customDimensions.useCase)
+| summarize latency = sum(valueSum) / sum(valueCount) by bin(timestamp, 15m), useCase
+'''
+
+var aucQuery = '''
+customMetrics
+| where name == 'riskops.performance.auc' and tostring(customDimensions.kind) == 'realized'
+| project timestamp, useCase = tostring(customDimensions.useCase), auc = todouble(valueMin)
+'''
+
 var failuresQuery = '''
 requests
 | where success == false
 | project timestamp, functionName = operation_Name
 '''
 
-resource failuresAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
-  name: 'riskops-function-failures'
-  location: location
-  tags: tags
-  kind: 'LogAlert'
-  properties: {
+var anyValue = [
+  '*'
+]
+
+// name, display name, description, query, measured column ('' counts rows), aggregation, operator, threshold,
+// dimensions, frequency and window.
+var logRules = [
+  {
+    name: 'riskops-psi-drift'
+    displayName: 'riskops: PSI drift at or above ${psiThreshold}'
+    description: 'A feature or the score of a use case drifted into the "act" band (PSI >= ${psiThreshold}). Check the drift report (drift-reports/{useCase}/{date}/report.html); a retrain request is queued once the breach persists.'
+    query: psiQuery
+    measure: 'psi'
+    aggregation: 'Maximum'
+    operator: 'GreaterThanOrEqual'
+    threshold: json(psiThreshold)
+    dimensions: [
+      'useCase'
+      'feature'
+    ]
+    frequency: 'PT15M'
+    window: 'PT1H'
+  }
+  {
+    name: 'riskops-batch-failed'
+    displayName: 'riskops: nightly batch run failed'
+    description: 'A nightly batch run failed (BatchRunFailed). Its run status table and the poison queue say which chunk and why.'
+    query: batchFailedQuery
+    measure: ''
+    aggregation: 'Count'
+    operator: 'GreaterThan'
+    threshold: 0
+    dimensions: [
+      'useCase'
+      'runId'
+    ]
+    frequency: 'PT15M'
+    window: 'PT1H'
+  }
+  {
+    name: 'riskops-batch-late'
+    displayName: 'riskops: nightly batch not finished by ${batchDeadlineHours}:00 UTC'
+    description: 'A use case has no finished nightly batch run (riskops.batch.rows) today by the deadline.'
+    query: batchLateQuery
+    measure: ''
+    aggregation: 'Count'
+    operator: 'GreaterThan'
+    threshold: 0
+    dimensions: [
+      'useCase'
+    ]
+    frequency: 'PT1H'
+    window: 'PT1H'
+  }
+  {
+    name: 'riskops-http-5xx'
+    displayName: 'riskops: HTTP scoring 5xx rate over ${http5xxRateThreshold}'
+    description: 'More than ${http5xxRateThreshold} of POST /api/score requests failed with a server error in 15 minutes.'
+    query: http5xxQuery
+    measure: 'rate'
+    aggregation: 'Maximum'
+    operator: 'GreaterThan'
+    threshold: json(http5xxRateThreshold)
+    dimensions: []
+    frequency: 'PT5M'
+    window: 'PT15M'
+  }
+  {
+    name: 'riskops-score-latency'
+    displayName: 'riskops: HTTP scoring latency over ${latencySloMs} ms'
+    description: 'Mean duration of HTTP score requests (riskops.score.latency) over the ${latencySloMs} ms objective in 15 minutes.'
+    query: latencyQuery
+    measure: 'latency'
+    aggregation: 'Maximum'
+    operator: 'GreaterThan'
+    threshold: latencySloMs
+    dimensions: [
+      'useCase'
+    ]
+    frequency: 'PT5M'
+    window: 'PT15M'
+  }
+  {
+    name: 'riskops-auc-drop'
+    displayName: 'riskops: realized AUC under ${aucFloor}'
+    description: 'The serving model\'s AUC on matured labels (riskops.performance.auc, kind realized) fell under ${aucFloor}.'
+    query: aucQuery
+    measure: 'auc'
+    aggregation: 'Minimum'
+    operator: 'LessThan'
+    threshold: json(aucFloor)
+    dimensions: [
+      'useCase'
+    ]
+    frequency: 'PT1H'
+    window: 'P1D'
+  }
+  {
+    name: 'riskops-function-failures'
     displayName: 'riskops: repeated function failures'
     description: 'A function failed ${failedExecutionThreshold} or more times in 15 minutes. For scoreChunk this means a chunk is headed for (or in) score-chunks-poison.'
-    severity: 2
-    enabled: true
-    scopes: [
-      applicationInsightsId
+    query: failuresQuery
+    measure: ''
+    aggregation: 'Count'
+    operator: 'GreaterThanOrEqual'
+    threshold: failedExecutionThreshold
+    dimensions: [
+      'functionName'
     ]
-    evaluationFrequency: 'PT15M'
-    windowSize: 'PT15M'
-    autoMitigate: true
-    skipQueryValidation: true
-    criteria: {
-      allOf: [
-        {
-          query: failuresQuery
-          timeAggregation: 'Count'
-          dimensions: [
-            {
-              name: 'functionName'
-              operator: 'Include'
-              values: [
-                '*'
-              ]
+    frequency: 'PT15M'
+    window: 'PT15M'
+  }
+]
+
+resource logAlerts 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [
+  for rule in logRules: {
+    name: rule.name
+    location: location
+    tags: tags
+    kind: 'LogAlert'
+    properties: {
+      displayName: rule.displayName
+      description: rule.description
+      severity: 2
+      enabled: true
+      scopes: [
+        applicationInsightsId
+      ]
+      evaluationFrequency: rule.frequency
+      windowSize: rule.window
+      // One notification per breach until it resolves.
+      autoMitigate: true
+      // A new Application Insights resource has no customMetrics or customEvents rows until the app emits them.
+      skipQueryValidation: true
+      criteria: {
+        allOf: [
+          {
+            query: rule.query
+            timeAggregation: rule.aggregation
+            metricMeasureColumn: empty(rule.measure) ? null : rule.measure
+            dimensions: [
+              for dimension in rule.dimensions: {
+                name: dimension
+                operator: 'Include'
+                values: anyValue
+              }
+            ]
+            operator: rule.operator
+            threshold: rule.threshold
+            failingPeriods: {
+              numberOfEvaluationPeriods: 1
+              minFailingPeriodsToAlert: 1
             }
-          ]
-          operator: 'GreaterThanOrEqual'
-          threshold: failedExecutionThreshold
-          failingPeriods: {
-            numberOfEvaluationPeriods: 1
-            minFailingPeriodsToAlert: 1
           }
-        }
-      ]
-    }
-    actions: {
-      actionGroups: [
-        actionGroup.id
-      ]
+        ]
+      }
+      actions: {
+        actionGroups: [
+          actionGroup.id
+        ]
+      }
     }
   }
-}
+]
 
 resource deadLetterAlert 'Microsoft.Insights/metricAlerts@2018-03-01' = {
   name: 'riskops-retrain-dead-letters'
@@ -207,4 +332,4 @@ resource deadLetterAlert 'Microsoft.Insights/metricAlerts@2018-03-01' = {
 }
 
 output actionGroupId string = actionGroup.id
-output psiAlertId string = psiAlert.id
+output alertRuleNames array = [for rule in logRules: rule.name]

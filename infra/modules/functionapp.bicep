@@ -35,6 +35,9 @@ param maximumInstanceCount int = 40
 // Every app setting the app gets in Azure. Names are either keys of SettingsSchema
 // (src/platform/config/settings.ts) or names the Functions host and the Azure SDKs read;
 // tests/infra/infra.test.ts holds this block to that rule.
+@description('Six-field NCRONTAB (UTC) of the driftMonitor timer: after the nightly batch.')
+param driftSchedule string = '0 30 5 * * *'
+
 var appSettings = {
   // Host and app storage, identity-based (no connection string, no account key).
   AzureWebJobsStorage__blobServiceUri: storageBlobEndpoint
@@ -55,6 +58,10 @@ var appSettings = {
   RISKOPS_REQUIRE_APPROVAL: 'true'
   RISKOPS_MODELS_CONTAINER: 'models'
   RISKOPS_LEDGER_TABLE: 'modelledger'
+  // Drift: per-writer count partials, the reports, and the drift run's schedule (after the nightly batch).
+  RISKOPS_DRIFT_COUNTS_TABLE: 'driftcounts'
+  RISKOPS_DRIFT_REPORTS_CONTAINER: 'drift-reports'
+  RISKOPS_DRIFT_SCHEDULE: driftSchedule
   // The package is mounted read-only on Flex; local scratch files go to the instance's temp disk.
   RISKOPS_DATA_DIR: '/tmp/riskops'
 }

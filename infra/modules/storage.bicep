@@ -18,6 +18,7 @@ param containerNames array = [
   'models'
   'scoring-input'
   'scoring-output'
+  'drift-reports'
 ]
 
 @description('Storage queues: the batch fan-out and its poison queue (the host moves a message there after maxDequeueCount failures).')
@@ -29,6 +30,7 @@ param queueNames array = [
 @description('Tables created up front; the app creates its other tables on first use.')
 param tableNames array = [
   'modelledger'
+  'driftcounts'
 ]
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {

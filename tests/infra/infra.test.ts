@@ -22,7 +22,16 @@ const bicep = (path: string): Scan => scanBicep(read(path));
 /** How azd writes an environment variable reference in a parameters file. */
 const azdVariable = (name: string) => `\${${name}}`;
 
-const MODULES = ['storage', 'monitoring', 'servicebus', 'identity', 'functionapp', 'roles', 'alerts'];
+const MODULES = [
+  'storage',
+  'monitoring',
+  'servicebus',
+  'identity',
+  'functionapp',
+  'roles',
+  'alerts',
+  'workbook',
+];
 
 /** Built-in role ids, as listed in the Azure built-in roles reference (storage, integration, monitor pages). */
 const BUILT_IN_ROLES = {
@@ -98,6 +107,10 @@ const IN_AZURE: Record<SettingName, 'set' | 'default' | 'local-only'> = {
   RISKOPS_CANARY_SHARES: 'default',
   RISKOPS_HOST_MASTER_KEY: 'local-only',
   RISKOPS_HOST_FUNCTION_KEYS: 'local-only',
+  RISKOPS_DRIFT_COUNTS_TABLE: 'set',
+  RISKOPS_DRIFT_REPORTS_CONTAINER: 'set',
+  RISKOPS_DRIFT_FLUSH_MS: 'default',
+  RISKOPS_DRIFT_SCHEDULE: 'set',
 };
 
 function appSettings(): Map<string, string> {
@@ -328,15 +341,32 @@ describe('role assignments', () => {
 describe('alerts', () => {
   const alerts = bicep('infra/modules/alerts.bicep');
 
-  it('alert on riskops.psi >= 0.2 per use case and feature, evaluated every 15 minutes', () => {
+  it('alert on PSI >= 0.2 of any feature or the score, per use case and feature, every 15 minutes', () => {
     expect(alerts.code).toContain('Microsoft.Insights/scheduledQueryRules@');
-    expect(alerts.code).toMatch(/customMetrics\s*\n\s*\| where name == 'riskops\.psi'/);
+    expect(alerts.code).toMatch(
+      /customMetrics\s*\n\s*\| where name in \('riskops\.drift\.psi', 'riskops\.drift\.score_psi'\)/,
+    );
     expect(alerts.code).toContain("param psiThreshold string = '0.2'");
-    const rule = blockAfter(alerts, /resource psiAlert [^\n]*=\s*\{/);
-    expect(rule).toMatch(/evaluationFrequency:\s*'PT15M'/);
+    const start = alerts.code.indexOf("name: 'riskops-psi-drift'");
+    expect(start).toBeGreaterThan(0);
+    const rule = alerts.code.slice(start, alerts.code.indexOf('\n  }', start));
+    expect(rule).toMatch(/frequency:\s*'PT15M'/);
     expect(rule).toMatch(/operator:\s*'GreaterThanOrEqual'/);
     expect(rule).toContain('threshold: json(psiThreshold)');
-    for (const dimension of ['useCase', 'feature']) expect(rule).toContain(`name: '${dimension}'`);
+    for (const dimension of ['useCase', 'feature']) expect(rule).toContain(`'${dimension}'`);
+  });
+
+  it('alert on a failed or late batch run, the HTTP 5xx rate, latency over the SLO and an AUC drop', () => {
+    for (const name of [
+      'riskops-batch-failed',
+      'riskops-batch-late',
+      'riskops-http-5xx',
+      'riskops-score-latency',
+      'riskops-auc-drop',
+    ])
+      expect(alerts.code).toContain(`name: '${name}'`);
+    expect(alerts.code).toContain('param latencySloMs int = 300');
+    expect(alerts.code).toContain('param batchDeadlineHours int = 5');
   });
 
   it('send to an action group whose email comes from the alertEmail parameter', () => {

@@ -3,11 +3,13 @@ import {
   chiSquareQuantile,
   countNumeric,
   decileEdges,
+  jensenShannonDistance,
   numericBin,
   numericReference,
   psi,
   psiBand,
   psiCriticalValue,
+  quantityDrift,
 } from '../../src/platform/drift/index.js';
 
 const range = (from: number, to: number): number[] =>
@@ -41,5 +43,26 @@ describe('PSI as DESIGN.md defines it', () => {
   it('gives the chi-square critical value', () => {
     expect(chiSquareQuantile(0.95, 10)).toBeCloseTo(18.307, 3);
     expect(psiCriticalValue(11, 1000, 1000)).toBeCloseTo(18.307 * 0.002, 5);
+  });
+
+  it('gives the Jensen-Shannon distance in base 2', () => {
+    expect(jensenShannonDistance([1, 2, 3], [2, 4, 6])).toBe(0);
+    expect(jensenShannonDistance([5, 0], [0, 7])).toBeCloseTo(1, 12);
+    // sqrt(0.5·log2(1/0.75) + 0.25·log2(0.5/0.75) + 0.25·log2(0.5/0.25)) = 0.557923
+    expect(jensenShannonDistance([10, 0], [5, 5])).toBeCloseTo(0.557923, 6);
+  });
+
+  it('reports a window with its critical value, missing-rate change and flag', () => {
+    const reference = numericReference('x', [...range(1, 900), ...new Array(100).fill(null)]);
+    const settings = { watch: 0.1, act: 0.2, persistence: { k: 2, n: 3 }, cooldownHours: 24, minRows: 500 };
+    const truncated = countNumeric(reference, [...range(1, 400), ...range(1, 400)]);
+    const drift = quantityDrift(reference, [...truncated.counts, truncated.missing], settings);
+    expect(drift.missing).toEqual({ reference: 0.1, current: 0, change: -0.1 });
+    expect(drift.critical).toBeCloseTo(chiSquareQuantile(0.95, 10) * (1 / 1000 + 1 / 800), 10);
+    expect(drift.flagged).toBe(true);
+    expect(drift.unseenShare).toBeNull();
+    const small = quantityDrift(reference, [8, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0], settings);
+    expect(small.band).toBe('act');
+    expect(small.flagged).toBe(false); // 16 rows: below minRows, never flagged
   });
 });

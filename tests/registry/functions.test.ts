@@ -8,6 +8,7 @@ import {
   modelsRollback,
 } from '../../functions/models.js';
 import { loadSettings } from '../../src/platform/config/index.js';
+import { createDriftServices } from '../../src/platform/drift/services.js';
 import type { HttpDefinition } from '../../src/platform/functions/index.js';
 import { createRegistryModelProvider, encodeClientPrincipal } from '../../src/platform/registry/index.js';
 import type { Services } from '../../src/platform/runtime/services.js';
@@ -21,7 +22,16 @@ function services(requireApproval = false): Services {
     env: { AzureWebJobsStorage: 'UseDevelopmentStorage=true', RISKOPS_ACTOR: 'local-dev' },
   });
   const models = createRegistryModelProvider({ registry, refreshMs: 1000 });
-  return { settings, storage, useCases: [testUseCase], models, registry, close: () => models.close() };
+  const drift = createDriftServices(settings, storage, [testUseCase], registry, () => undefined);
+  return {
+    settings,
+    storage,
+    useCases: [testUseCase],
+    models,
+    registry,
+    ...drift,
+    close: () => models.close(),
+  };
 }
 
 async function call(

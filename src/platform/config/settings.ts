@@ -107,6 +107,17 @@ export const SettingsSchema = z.object({
       }
       return keys;
     }),
+  // Drift monitoring and telemetry (issue 10).
+  RISKOPS_DRIFT_COUNTS_TABLE: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid table name')
+    .default('driftcounts'),
+  RISKOPS_DRIFT_REPORTS_CONTAINER: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/, 'must be a valid container name')
+    .default('drift-reports'),
+  RISKOPS_DRIFT_FLUSH_MS: positiveInt.default(5000),
+  RISKOPS_DRIFT_SCHEDULE: z.string().min(1).default('0 30 5 * * *'),
 });
 
 /** The storage connection needs a connection string, or all three service URIs (managed identity). */
@@ -125,3 +136,13 @@ export type Settings = z.output<typeof SettingsSchema>;
 
 /** The setting names, for documentation and the sample file. */
 export const SETTING_NAMES = Object.keys(SettingsSchema.shape) as (keyof Settings)[];
+
+/**
+ * The default of a setting as the text an app setting would hold, for `%NAME%` references the local host
+ * resolves when the environment does not set them (Azure's host reads app settings, which infra sets).
+ */
+export function settingDefault(name: string): string | undefined {
+  const schema = (SettingsSchema.shape as Record<string, z.ZodType>)[name];
+  const parsed = schema?.safeParse(undefined);
+  return parsed?.success && parsed.data !== undefined ? String(parsed.data) : undefined;
+}

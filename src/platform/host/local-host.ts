@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { settingDefault } from '../config/index.js';
 import { RiskopsError } from '../errors/index.js';
 import { describeTrigger, type FunctionDefinition } from '../functions/index.js';
 import type { StorageClients } from '../storage/index.js';
@@ -36,7 +37,7 @@ export interface LocalHostOptions<S> {
   minPollingIntervalMs?: number;
   /** Function and master keys, enforced as Azure does when any is set (`x-functions-key` or `?code=`). */
   keys?: HostKeys;
-  /** Resolves `%NAME%` in schedules and queue names. Default: `process.env`. */
+  /** Resolves `%NAME%` in schedules and queue names. Default: `process.env`, then the setting's default. */
   setting?: (name: string) => string | undefined;
 }
 
@@ -62,7 +63,7 @@ type State = 'Created' | 'Running' | 'Stopping' | 'Stopped';
 export function createLocalHost<S>(options: LocalHostOptions<S>): LocalHost {
   const { definitions, services, storage, hostConfig } = options;
   const logger = options.logger ?? createConsoleLogger();
-  const lookup = options.setting ?? ((name: string) => process.env[name]);
+  const lookup = options.setting ?? ((name: string) => process.env[name] ?? settingDefault(name));
   const invocations = createInvocationTracker(logger, hostConfig);
   const keys = createKeyCheck(options.keys);
   const names = new Set<string>();

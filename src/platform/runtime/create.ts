@@ -1,5 +1,6 @@
 import { createTableDecisionLog, resolveHmacKey } from '../audit/index.js';
 import type { Settings } from '../config/index.js';
+import { createDriftServices } from '../drift/services.js';
 import {
   createRegistryFromSettings,
   createRegistryModelProvider,
@@ -37,7 +38,7 @@ export async function createServices(
     entityPartitions: settings.RISKOPS_AUDIT_ENTITY_PARTITIONS,
     timeoutMs: settings.RISKOPS_AUDIT_TIMEOUT_MS,
   });
-  return {
+  const services: Services = {
     settings,
     storage,
     useCases,
@@ -45,9 +46,17 @@ export async function createServices(
     models,
     decisions,
     hmacKey: resolveHmacKey(settings),
+    ...createDriftServices(settings, storage, useCases, registry, (report) =>
+      services.onDriftReport?.(report),
+    ),
+    // Every scored request (champion, canary, pinned, shadow) feeds the drift counts, off the response path.
+    observeScores: (observation) => services.drift.record(observation),
     close: async () => {
       await decisions.close();
+      await services.drift.close();
+      await services.telemetry.close();
       await models.close();
     },
   };
+  return services;
 }

@@ -1,8 +1,10 @@
 import type { DecisionLog } from '../audit/index.js';
 import type { Settings } from '../config/index.js';
+import type { DriftMonitor, DriftRecorder, DriftReport } from '../drift/index.js';
 import type { Registry } from '../registry/index.js';
 import type { ModelProvider, ScoreObservation } from '../scoring/ports.js';
 import type { StorageClients } from '../storage/index.js';
+import type { Telemetry } from '../telemetry/index.js';
 import type { AnyUseCase } from '../use-case/index.js';
 
 /** Everything a function handler may use, created once per process (composition root). */
@@ -24,5 +26,13 @@ export interface Services {
    * errors are the observer's to handle). Drift bin counting plugs in here.
    */
   observeScores?: (observation: ScoreObservation) => void;
+  /** Metrics and events: Application Insights, or JSON lines under the data dir. */
+  telemetry: Telemetry;
+  /** Drift counts from every score (HTTP `record`, batch chunks `observe`). */
+  drift: DriftRecorder;
+  /** The drift run (timer `driftMonitor`, `riskops drift run`). */
+  driftMonitor: DriftMonitor;
+  /** Called with every drift report the run writes (retraining's k-of-n decision hooks in here). */
+  onDriftReport?: (report: DriftReport) => Promise<void> | void;
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { loadSettings } from '../../../src/platform/config/index.js';
+import { createDriftServices } from '../../../src/platform/drift/services.js';
 import type { HttpDefinition } from '../../../src/platform/functions/index.js';
 import {
   createRegistryModelProvider,
@@ -17,7 +18,21 @@ export function servicesFor(
 ): Services {
   const settings = loadSettings({ env: { AzureWebJobsStorage: 'UseDevelopmentStorage=true', ...env } });
   const models = createRegistryModelProvider({ registry, refreshMs: 1000 });
-  return { settings, storage, useCases: [testUseCase], models, registry, close: () => models.close() };
+  const useCases = [testUseCase];
+  const extra = createDriftServices(settings, storage, useCases, registry, () => undefined);
+  return {
+    settings,
+    storage,
+    useCases,
+    models,
+    registry,
+    ...extra,
+    close: async () => {
+      await extra.drift.close();
+      await extra.telemetry.close();
+      await models.close();
+    },
+  };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked with matchers, field by field
