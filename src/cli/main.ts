@@ -9,6 +9,10 @@ const COMMANDS: Record<string, Command> = {
   models: { summary: 'Model registry and ledger', load: () => import('./commands/models.js') },
   start: { summary: 'Run the functions locally, like func start', load: () => import('./commands/start.js') },
   train: { summary: 'Train, gate and write a model', load: () => import('./commands/train.js') },
+  'use-case': {
+    summary: 'Scaffold a use case from a labeled data file',
+    load: () => import('./commands/use-case.js'),
+  },
 };
 
 function usage(): string {
