@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -107,6 +107,26 @@ describe('riskops use-case new, end to end', () => {
     };
     expect(manifest.training.source).toBe('sample.csv');
     expect(manifest.gate.passed).toBe(true);
+
+    // The repository's own contract and shipped-model suites pass for it (the model reproduces from sample.csv).
+    for (const test of [
+      'use_cases/contract.test.ts',
+      'training/pipeline-shipped.test.ts',
+      'support/use-case-rows.ts',
+      'onnx/ort.ts',
+    ])
+      cpSync(join(REPO, 'tests', test), join(root, 'tests', test));
+    writeFileSync(
+      join(root, 'vitest.config.ts'),
+      "import { defineConfig } from 'vitest/config';\nexport default defineConfig({ test: { include: ['tests/**/*.test.ts'], pool: 'forks', testTimeout: 60000 } });\n",
+    );
+    const suites = await run(
+      [join(REPO, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '-t', `${NAME}|the use-case index`],
+      root,
+      { NO_COLOR: '1', FORCE_COLOR: '0' },
+    );
+    expect(suites.stdout, suites.stderr).toMatch(/Tests\s+11 passed \| \d+ skipped/);
+    expect(suites.code).toBe(0);
 
     const host = await startHost(root, mkdtempSync(join(tmpdir(), 'riskops-scaffold-data-')));
     try {
