@@ -11,6 +11,7 @@ import { type ExportableTree, exportGbdt } from '../src/platform/onnx/index.js';
 import { createRegistry, createRegistryModelProvider, pushExternal } from '../src/platform/registry/index.js';
 import { scoreValidated } from '../src/platform/scoring/index.js';
 import { createStorageClients } from '../src/platform/storage/index.js';
+import { requireGenerator } from '../src/platform/use-case/index.js';
 import { USE_CASES } from '../src/use_cases/index.js';
 
 const TRIALS = 5;
@@ -65,7 +66,7 @@ export async function benchRegistry(connectionString: string): Promise<Record<st
     requireApproval: false,
   });
   const actor = { actor: 'bench', reason: 'benchmark' };
-  const sample = useCase.generate({ rows: 2000, seed: 11 });
+  const sample = requireGenerator(useCase)({ rows: 2000, seed: 11 });
   const width = useCase.features.width;
   const model = (seed: number) =>
     exportGbdt(

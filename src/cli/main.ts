@@ -12,6 +12,10 @@ const COMMANDS: Record<string, Command> = {
   start: { summary: 'Run the functions locally, like func start', load: () => import('./commands/start.js') },
   telemetry: { summary: 'Tail the local telemetry lines', load: () => import('./commands/telemetry.js') },
   train: { summary: 'Train, gate and write a model', load: () => import('./commands/train.js') },
+  'use-case': {
+    summary: 'Scaffold a use case from a labeled data file',
+    load: () => import('./commands/use-case.js'),
+  },
 };
 
 function usage(): string {

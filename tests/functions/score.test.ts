@@ -5,7 +5,7 @@ import { score } from '../../functions/score.js';
 import { loadSettings } from '../../src/platform/config/index.js';
 import type { HttpHandler } from '../../src/platform/functions/index.js';
 import type { Services } from '../../src/platform/runtime/services.js';
-import { bandOf } from '../../src/platform/use-case/index.js';
+import { bandOf, requireGenerator } from '../../src/platform/use-case/index.js';
 import { USE_CASES } from '../../src/use_cases/index.js';
 import { latePayment } from '../../src/use_cases/late_payment/index.js';
 import { testStorage, uniqueName } from '../support/storage.js';
@@ -42,7 +42,9 @@ afterAll(() => services.close());
 function recordsOf(name: string, rows: number, seed = 5): Record<string, unknown>[] {
   const useCase = USE_CASES.find((u) => u.name === name);
   if (useCase === undefined) throw new Error(name);
-  return useCase.generate({ rows, seed }).map(({ [useCase.label.field]: _label, ...record }) => record);
+  return requireGenerator(useCase)({ rows, seed }).map(
+    ({ [useCase.label.field]: _label, ...record }) => record,
+  );
 }
 
 async function call(useCase: string, body: string, query = ''): Promise<{ status: number; body: ScoreBody }> {

@@ -7,6 +7,7 @@ import { ManifestSchema, sha256Hex } from '../../src/platform/model/index.js';
 import { jsonFile, trainUseCase } from '../../src/platform/training/index.js';
 import { USE_CASES } from '../../src/use_cases/index.js';
 import { positiveColumn, runOnnx } from '../onnx/ort.js';
+import { exampleRows } from '../support/use-case-rows.js';
 
 const MODELS = fileURLToPath(new URL('../../models', import.meta.url));
 
@@ -33,14 +34,16 @@ describe.each(USE_CASES.map((u) => [u.name, u] as const))('shipped model %s', (n
     expect(manifest.gate.passed).toBe(true);
     expect(manifest.validation).toMatchObject({ passed: true, report: 'validation.json' });
     expect(JSON.parse(validationText)).toMatchObject({ useCase: name, passed: true });
-    // onnxruntime loads it and scores generated records through the serving features.
-    const records = useCase.generate({ rows: 50, seed: 3 }).map((row) => useCase.schema.parse(row));
+    // onnxruntime loads it and scores example records (generated, or from the data file) through the serving features.
+    const rows = (await exampleRows(useCase, 50, 3)) ?? [];
+    expect(rows.length, 'no generator and no training.dataFile to draw records from').toBeGreaterThan(0);
+    const records = rows.map((row) => useCase.schema.parse(row));
     const X = useCase.features.matrix(records, manifest.features.state);
     const { probabilities } = await runOnnx(onnx, X, records.length, manifest.onnx.inputWidth);
     for (const p of positiveColumn(probabilities)) expect(p).toBeGreaterThan(0);
   });
 
-  it('is reproduced byte for byte by the training defaults, and boosting beats logistic regression', async () => {
+  it('is reproduced byte for byte by the training defaults (generator or committed data file)', async () => {
     const { onnx, manifestText, validationText } = await shipped(name);
     const result = await trainUseCase(useCase, { compare: true });
     expect(sha256Hex(result.onnx)).toBe(sha256Hex(onnx));
@@ -50,6 +53,8 @@ describe.each(USE_CASES.map((u) => [u.name, u] as const))('shipped model %s', (n
     expect(gbdt?.algorithm).toBe('gbdt');
     expect(logistic?.algorithm).toBe('logistic');
     expect(gbdt?.gate.passed).toBe(true);
+    // The synthetic use cases are built with non-linear effects boosting must find; real data may be linear.
+    if (useCase.generate === undefined) return;
     expect(gbdt?.metrics.auc).toBeGreaterThan((logistic?.metrics.auc ?? 1) + 0.02);
     expect(gbdt?.metrics.logLoss).toBeLessThan(logistic?.metrics.logLoss ?? 0);
   });

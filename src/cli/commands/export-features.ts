@@ -2,18 +2,23 @@
 
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
 import { RiskopsError } from '../../platform/errors/index.js';
+import { defaultRows, readLabeledFile, validateTrainingData } from '../../platform/training/index.js';
 import { getUseCase, USE_CASE_NAMES } from '../../use_cases/index.js';
 
-const USAGE = `usage: riskops export-features <useCase> --out file.csv [--rows N] [--seed S] [--records file.jsonl]
+const USAGE = `usage: riskops export-features <useCase> --out file.csv [--rows N] [--seed S] [--data file.csv]
+                                [--records file.jsonl]
 
 Generates N rows (default 10000) with the use case's deterministic generator (seed S, default the use
-case's training seed), validates them with its schema, and writes the encoded feature matrix exactly as
-serving computes it: a header with the feature names in model input order, then the label column.
-Missing values are imputed with medians fitted on these rows. --records also writes the valid records
-(with labels) as JSON lines: pass them as --sample to \`riskops models push --external\`, which fits the
-same imputation state and builds the drift reference from them.
+case's training seed) — or reads labeled rows from --data (a use case built from a data file, which has
+no generator, reads --data or else its committed training.dataFile) — validates them with its schema, and
+writes the encoded feature matrix exactly as serving computes it: a header with the feature names in
+model input order, then the label column (0/1). Missing values are imputed with medians fitted on these
+rows. --records also writes the valid records (with labels) as JSON lines: pass them as --sample to
+\`riskops models push --external\`, which fits the same imputation state and builds the drift reference
+from them.
 `;
 
 function option(args: readonly string[], name: string): string | undefined {
@@ -71,17 +76,27 @@ export async function run(args: string[]): Promise<number> {
   }
   const out = option(args, 'out');
   if (out === undefined) throw new RiskopsError('invalid_input', `--out is required\n\n${USAGE}`);
-  const rows = positiveInt(option(args, 'rows'), 'rows', 10_000);
+  const rowsOption = option(args, 'rows');
+  const rows = positiveInt(rowsOption, 'rows', 10_000);
   const seed = Number(option(args, 'seed') ?? useCase.training.seed);
   if (!Number.isInteger(seed)) throw new RiskopsError('invalid_input', '--seed must be an integer');
   const recordsPath = option(args, 'records');
 
-  const generated = useCase.generate({ rows, seed });
-  const valid: { record: Record<string, unknown>; row: Record<string, unknown> }[] = [];
-  for (const row of generated) {
-    const parsed = useCase.schema.safeParse(row);
-    if (parsed.success) valid.push({ record: parsed.data, row });
-  }
+  const dataPath = option(args, 'data');
+  const source =
+    dataPath !== undefined
+      ? { rows: readLabeledFile(dataPath, useCase), source: basename(dataPath) }
+      : defaultRows(useCase, {
+          seed,
+          syntheticRows: useCase.generate === undefined && rowsOption === undefined ? undefined : rows,
+        });
+  // The data contract's row checks (schema, label as 0/1), without the size thresholds of training.
+  const data = await validateTrainingData(useCase, source.rows, {
+    source: source.source,
+    thresholds: { minValidRows: 1, minValidShare: 0, minPositives: 0, missingError: 1.01 },
+  });
+  const valid = data.records.map((record, i) => ({ record, y: data.labels[i] as number }));
+  const { rejected } = data.report.rows;
   const { features, label } = useCase;
   const state = features.fit(valid.map((v) => v.record));
   const width = features.width;
@@ -89,25 +104,24 @@ export async function run(args: string[]): Promise<number> {
 
   const csv = createWriteStream(out);
   await write(csv, `${[...features.names, label.field].map(csvCell).join(',')}\n`);
-  for (const { record, row } of valid) {
+  for (const { record, y } of valid) {
     features.encode(record, state, vector);
     const cells = Array.from(vector, number);
-    cells.push(String(row[label.field] ?? ''));
+    cells.push(String(y));
     await write(csv, `${cells.join(',')}\n`);
   }
   await close(csv);
 
   if (recordsPath !== undefined) {
     const jsonl = createWriteStream(recordsPath);
-    for (const { record, row } of valid) {
-      await write(jsonl, `${JSON.stringify({ ...record, [label.field]: row[label.field] })}\n`);
+    for (const { record, y } of valid) {
+      await write(jsonl, `${JSON.stringify({ ...record, [label.field]: y })}\n`);
     }
     await close(jsonl);
   }
-  const rejected = generated.length - valid.length;
   process.stdout.write(
-    `wrote ${valid.length} rows x ${width} features of ${useCase.name} (seed ${seed}) to ${out}` +
-      `${rejected > 0 ? `; ${rejected} malformed generated rows skipped` : ''}` +
+    `wrote ${valid.length} rows x ${width} features of ${useCase.name} (${source.source}) to ${out}` +
+      `${rejected > 0 ? `; ${rejected} malformed rows skipped` : ''}` +
       `${recordsPath === undefined ? '' : `; records in ${recordsPath}`}\n`,
   );
   return 0;

@@ -20,18 +20,19 @@ import {
   writeLabeledFile,
   writeModelDirectory,
 } from '../../platform/training/index.js';
-import type { AnyUseCase, GeneratorOptions } from '../../platform/use-case/index.js';
+import { type AnyUseCase, type GeneratorOptions, requireGenerator } from '../../platform/use-case/index.js';
 import { getUseCase, USE_CASE_NAMES, USE_CASES } from '../../use_cases/index.js';
 
 const USAGE = `usage: riskops train <useCase|all> [options]
 
 Validates labeled data against the use case's contract, trains, evaluates on a seeded holdout and writes
 <out>/<useCase>/model.onnx, manifest.json and validation.json. Without --data the use case's
-deterministic generator supplies training.syntheticRows rows with training.seed: the same command
-always writes byte-identical files.
+deterministic generator supplies training.syntheticRows rows with training.seed (a use case built from
+a data file, without a generator, reads its committed training.dataFile): the same command always
+writes byte-identical files.
 
   --algorithm gbdt|logistic   override the use case's algorithm
-  --rows N                    generated rows (default: the use case's syntheticRows)
+  --rows N                    generated rows (default: the use case's syntheticRows; needs a generator)
   --seed S                    seed of the generator, split and trainer (default: the use case's)
   --data file.csv|file.jsonl  labeled rows instead of generated ones (header row for CSV)
   --out DIR                   models root (default: models)
@@ -39,7 +40,7 @@ always writes byte-identical files.
   --previous PATH             previous manifest.json (or its directory): check the data for drift
   --champion DIR              champion model directory: score it on the same holdout, gate on it
   --force                     write the model even when the gate fails
-  --generate FILE             only write generated rows to FILE (.csv or .jsonl) and exit;
+  --generate FILE             only write generated rows to FILE (.csv or .jsonl) and exit (needs a generator);
                               with --malformed-rate R, --missing-rate R, --drift field=shift,...
 
 Exit codes: 0 gate passed (model written); 3 gate failed (nothing written unless --force);
@@ -233,8 +234,9 @@ function summary(useCase: AnyUseCase, result: TrainingResult): string {
 }
 
 async function generate(useCase: AnyUseCase, file: string, values: Values): Promise<number> {
+  const generateRows = requireGenerator(useCase, `its labeled data file instead (nothing to --generate)`);
   const options: GeneratorOptions = {
-    rows: integer(values.rows, 'rows', 1) ?? useCase.training.syntheticRows,
+    rows: integer(values.rows, 'rows', 1) ?? useCase.training.syntheticRows ?? 10_000,
     seed: integer(values.seed, 'seed', Number.MIN_SAFE_INTEGER) ?? useCase.training.seed,
   };
   const malformed = rate(values['malformed-rate'], 'malformed-rate');
@@ -243,7 +245,7 @@ async function generate(useCase: AnyUseCase, file: string, values: Values): Prom
   if (malformed !== undefined) options.malformedRate = malformed;
   if (missing !== undefined) options.missingRate = missing;
   if (drift !== undefined) options.dataDrift = drift;
-  const count = await writeLabeledFile(file, useCase, useCase.generate(options));
+  const count = await writeLabeledFile(file, useCase, generateRows(options));
   process.stdout.write(`wrote ${count} ${useCase.name} rows (seed ${options.seed}) to ${file}\n`);
   return 0;
 }
@@ -337,7 +339,15 @@ export async function run(args: string[]): Promise<number> {
   let code = 0;
   for (const useCase of useCases as AnyUseCase[]) {
     if (values.generate !== undefined) return generate(useCase, values.generate, values);
-    const exit = await trainOne(useCase, values);
+    let exit: number;
+    try {
+      exit = await trainOne(useCase, values);
+    } catch (error) {
+      // `train all`: a use case that cannot be trained (no generator, no data file) does not stop the others.
+      if (useCases.length === 1 || !isRiskopsError(error, 'invalid_input')) throw error;
+      process.stderr.write(`${useCase.name}: not trained: ${error.message}\n\n`);
+      exit = 1;
+    }
     if (exit === 1 || (exit === 3 && code === 0)) code = exit;
   }
   return code;

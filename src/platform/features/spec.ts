@@ -6,7 +6,7 @@ export type FeatureInput<R> =
       kind: 'numeric';
       name: string;
       description: string;
-      get: (record: R) => number | null | undefined;
+      get(record: R): number | null | undefined;
       /** `log1p` for heavy-tailed non-negative amounts. */
       transform?: 'log1p';
       /** Adds a `{name}__missing` 0/1 column. Imputation uses the training median either way. */
@@ -16,13 +16,13 @@ export type FeatureInput<R> =
       kind: 'boolean';
       name: string;
       description: string;
-      get: (record: R) => boolean | null | undefined;
+      get(record: R): boolean | null | undefined;
     }
   | {
       kind: 'categorical';
       name: string;
       description: string;
-      get: (record: R) => string | null | undefined;
+      get(record: R): string | null | undefined;
       /** Fixed vocabulary: one column per category, plus `__other` (unseen) — missing encodes as all zeros. */
       categories: readonly string[];
     };

@@ -24,6 +24,7 @@ export {
   splitIndices,
   takeRows,
 } from './dataset.js';
+export { type DefaultRows, defaultRows } from './default-rows.js';
 export { exportModel, type TrainedModel } from './export.js';
 export { sigmoid32 } from './float32.js';
 export {

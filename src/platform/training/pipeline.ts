@@ -8,8 +8,9 @@ import { performance } from 'node:perf_hooks';
 import type { FeatureState } from '../features/index.js';
 import type { GateResult, Manifest, Metrics } from '../model/index.js';
 import type { AnyUseCase, GbdtParams, LogisticParams } from '../use-case/index.js';
-import { type SourceRow, sourceRows } from './data-file.js';
+import type { SourceRow } from './data-file.js';
 import { splitIndices } from './dataset.js';
+import { defaultRows } from './default-rows.js';
 import { exportModel, type TrainedModel } from './export.js';
 import { evaluateGate, type FairnessReport, fairnessReport, segmentMetrics } from './gate.js';
 import { trainGbdt } from './gbdt.js';
@@ -40,11 +41,11 @@ export interface TrainingProgress {
 }
 
 export interface TrainUseCaseOptions {
-  /** Labeled rows (e.g. from `readLabeledFile`); default the use case generator. */
+  /** Labeled rows (e.g. from `readLabeledFile`); default the use case's generator, else its `training.dataFile`. */
   rows?: Iterable<SourceRow> | AsyncIterable<SourceRow>;
   /** Where `rows` came from, recorded in the manifest (e.g. the file's base name). */
   source?: string;
-  /** Generated rows when `rows` is not given (default `training.syntheticRows`). */
+  /** Generated rows when `rows` is not given (default `training.syntheticRows`; use cases with a generator). */
   syntheticRows?: number;
   /** Seed of the generator, the split and the trainer (default `training.seed`). */
   seed?: number;
@@ -148,10 +149,10 @@ export async function trainUseCase(
   let rows = options.rows;
   let source = options.source ?? 'rows';
   if (rows === undefined) {
-    const n = options.syntheticRows ?? settings.syntheticRows;
-    progress('validate', `generating ${n} ${useCase.name} rows (seed ${seed})`);
-    rows = sourceRows(useCase.generate({ rows: n, seed }));
-    source = options.source ?? `synthetic:seed=${seed}:rows=${n}`;
+    const fallback = defaultRows(useCase, { seed, syntheticRows: options.syntheticRows });
+    progress('validate', fallback.describe);
+    rows = fallback.rows;
+    source = options.source ?? fallback.source;
   }
   const previous = options.previous;
   const data = await validateTrainingData(useCase, rows, {

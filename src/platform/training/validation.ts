@@ -14,7 +14,7 @@ import {
   psiCriticalValue,
 } from '../drift/index.js';
 import { RiskopsError } from '../errors/index.js';
-import type { AnyUseCase, LabeledRow } from '../use-case/index.js';
+import type { AnyUseCase, LabelDefinition, LabeledRow } from '../use-case/index.js';
 import { type SourceRow, schemaFields } from './data-file.js';
 
 export interface ValidationThresholds {
@@ -112,9 +112,14 @@ export interface ValidationOptions {
   progressEvery?: number;
 }
 
-function label(value: unknown): 0 | 1 | undefined {
+function label(value: unknown, text: LabelDefinition['values']): 0 | 1 | undefined {
   if (value === 0 || value === false) return 0;
   if (value === 1 || value === true) return 1;
+  if (text !== undefined && typeof value === 'string') {
+    const v = value.trim().toLowerCase();
+    if (v === text.positive.trim().toLowerCase()) return 1;
+    if (v === text.negative.trim().toLowerCase()) return 0;
+  }
   return undefined;
 }
 
@@ -208,6 +213,7 @@ export async function validateTrainingData(
   const fields = schemaFields(useCase);
   const missingCounts = new Array<number>(fields.length).fill(0);
   const labelField = useCase.label.field;
+  const labelText = useCase.label.values;
   const records: Record<string, unknown>[] = [];
   const labels: number[] = [];
   const rejects: RowReject[] = [];
@@ -244,12 +250,12 @@ export async function validateTrainingData(
         reasons.push(`${path}: ${issue.message}`);
       }
     }
-    const y = label(row[labelField]);
+    const y = label(row[labelField], labelText);
     if (y === undefined)
       reasons.push(
         isMissing(row[labelField])
           ? `${labelField}: label is missing`
-          : `${labelField}: label must be 0/1 or true/false`,
+          : `${labelField}: label must be ${labelText === undefined ? '' : `${labelText.positive}/${labelText.negative}, `}0/1 or true/false`,
       );
     if (reasons.length > 0 || !parsed.success || y === undefined) {
       reject(source.line, reasons);

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { RiskopsError } from '../errors/index.js';
 import type { FeaturePipeline } from '../features/index.js';
 
 /** Decision bands: ordered by `upTo` (exclusive upper bound on the probability, last is 1). First band is favourable. */
@@ -17,6 +18,11 @@ export interface LabelDefinition {
   maturityDays: number;
   /** Field (a date in the record) the maturity counts from. */
   maturityFrom: string;
+  /**
+   * The label column's text in data files when it is not 0/1 or true/false (`Yes`/`No`, `churned`/`active`):
+   * `positive` reads as 1, `negative` as 0 (case and surrounding blanks ignored).
+   */
+  values?: { positive: string; negative: string };
 }
 
 export interface DriftSettings {
@@ -62,8 +68,13 @@ export interface LogisticParams {
 export interface TrainingSettings {
   algorithm: 'gbdt' | 'logistic';
   seed: number;
-  /** Rows the synthetic generator produces for the shipped model. */
-  syntheticRows: number;
+  /** Rows the synthetic generator produces for the shipped model (use cases with a generator). */
+  syntheticRows?: number;
+  /**
+   * Labeled data file (CSV or JSON lines, path relative to the project root) the shipped model is trained
+   * from when no data is given: how a use case without a synthetic generator ships a reproducible model.
+   */
+  dataFile?: string;
   validationFraction: number;
   holdoutFraction: number;
   gbdt: GbdtParams;
@@ -123,12 +134,39 @@ export interface UseCase<S extends z.ZodType<Record<string, unknown>> = z.ZodTyp
    * the pusher. Unset follows RISKOPS_REQUIRE_APPROVAL (on in Azure, off locally).
    */
   requireApproval?: boolean;
-  /** Deterministic: the same options give the same rows, in the same order. */
+  /**
+   * Deterministic synthetic data: the same options give the same rows, in the same order. Optional: a use
+   * case scaffolded from a real data file trains from that data (`training.dataFile` or `--data`).
+   */
+  generate?(options: GeneratorOptions): LabeledRow[];
+}
+
+/** A use case that ships a synthetic generator (the three hand-written ones do). */
+export interface SyntheticUseCase<
+  S extends z.ZodType<Record<string, unknown>> = z.ZodType<Record<string, unknown>>,
+> extends UseCase<S> {
   generate(options: GeneratorOptions): LabeledRow[];
 }
 
 /** Any use case, with its record type erased (what the platform iterates over). */
 export type AnyUseCase = UseCase<z.ZodType<Record<string, unknown>>>;
+
+/**
+ * The use case's generator.
+ * @throws RiskopsError `invalid_input` naming the use case and what to pass instead, when it has none.
+ */
+export function requireGenerator(
+  useCase: AnyUseCase,
+  instead = '--data with a labeled data file',
+): (options: GeneratorOptions) => LabeledRow[] {
+  const generate = useCase.generate;
+  if (generate === undefined)
+    throw new RiskopsError(
+      'invalid_input',
+      `${useCase.name} has no synthetic data generator (it was built from a data file): use ${instead}`,
+    );
+  return (options) => generate.call(useCase, options);
+}
 
 /** The band a probability falls in. */
 export function bandOf(bands: readonly DecisionBand[], probability: number): DecisionBand {

@@ -1,4 +1,4 @@
-import type { UseCase } from '../../platform/use-case/index.js';
+import type { SyntheticUseCase } from '../../platform/use-case/index.js';
 import { customerChurnFeatures } from './features.js';
 import { generateCustomerChurn, LABEL_FIELD } from './generator.js';
 import { CustomerChurnSchema } from './schema.js';
@@ -6,7 +6,7 @@ import { CustomerChurnSchema } from './schema.js';
 export { type CustomerChurnRecord, CustomerChurnSchema } from './schema.js';
 
 /** Will this subscription customer leave within 90 days of the snapshot? */
-export const customerChurn: UseCase<typeof CustomerChurnSchema> = {
+export const customerChurn: SyntheticUseCase<typeof CustomerChurnSchema> = {
   name: 'customer_churn',
   title: 'Customer churn',
   description:

@@ -1,4 +1,4 @@
-import type { UseCase } from '../../platform/use-case/index.js';
+import type { SyntheticUseCase } from '../../platform/use-case/index.js';
 import { invoiceFraudFeatures } from './features.js';
 import { generateInvoiceFraud, LABEL_FIELD } from './generator.js';
 import { InvoiceFraudSchema } from './schema.js';
@@ -6,7 +6,7 @@ import { InvoiceFraudSchema } from './schema.js';
 export { type InvoiceFraudRecord, InvoiceFraudSchema } from './schema.js';
 
 /** Is this supplier invoice fraudulent? Positives are rare (about 1%), so the cut-offs are low. */
-export const invoiceFraud: UseCase<typeof InvoiceFraudSchema> = {
+export const invoiceFraud: SyntheticUseCase<typeof InvoiceFraudSchema> = {
   name: 'invoice_fraud',
   title: 'Invoice fraud',
   description:

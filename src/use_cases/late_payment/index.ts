@@ -1,4 +1,4 @@
-import type { UseCase } from '../../platform/use-case/index.js';
+import type { SyntheticUseCase } from '../../platform/use-case/index.js';
 import { latePaymentFeatures } from './features.js';
 import { generateLatePayment, LABEL_FIELD } from './generator.js';
 import { LatePaymentSchema } from './schema.js';
@@ -6,7 +6,7 @@ import { LatePaymentSchema } from './schema.js';
 export { type LatePaymentRecord, LatePaymentSchema } from './schema.js';
 
 /** Will this invoice be paid more than 30 days after its due date? */
-export const latePayment: UseCase<typeof LatePaymentSchema> = {
+export const latePayment: SyntheticUseCase<typeof LatePaymentSchema> = {
   name: 'late_payment',
   title: 'Late payment',
   description:

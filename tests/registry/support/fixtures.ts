@@ -3,7 +3,7 @@ import { createFeaturePipeline } from '../../../src/platform/features/index.js';
 import type { Manifest } from '../../../src/platform/model/index.js';
 import { sha256Hex } from '../../../src/platform/model/index.js';
 import { createRegistry, type RegistryOptions } from '../../../src/platform/registry/index.js';
-import type { AnyUseCase, LabeledRow } from '../../../src/platform/use-case/index.js';
+import type { AnyUseCase, LabeledRow, SyntheticUseCase } from '../../../src/platform/use-case/index.js';
 import { testStorage, uniqueName } from '../../support/storage.js';
 import { linearModel } from './onnx-models.js';
 
@@ -58,7 +58,7 @@ function generate(options: { rows: number; seed: number }): LabeledRow[] {
 }
 
 /** A complete little use case (7 features) owned by the registry tests. */
-export const testUseCase: AnyUseCase = {
+export const testUseCase: SyntheticUseCase = {
   name: 'test_payments',
   title: 'Test payments',
   description: 'A use case that exists only in the registry tests',
