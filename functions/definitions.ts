@@ -1,8 +1,14 @@
 /** Every function of the app, written once: `index.ts` registers them with Azure, the local host runs them. */
 import type { FunctionDefinition } from '../src/platform/functions/index.js';
 import type { Services } from '../src/platform/runtime/services.js';
+import { BATCH_FUNCTIONS } from './batch.js';
 import { health } from './health.js';
 import { MODEL_FUNCTIONS } from './models.js';
 import { score } from './score.js';
 
-export const FUNCTIONS: readonly FunctionDefinition<Services>[] = [score, health, ...MODEL_FUNCTIONS];
+export const FUNCTIONS: readonly FunctionDefinition<Services>[] = [
+  score,
+  health,
+  ...MODEL_FUNCTIONS,
+  ...BATCH_FUNCTIONS,
+];

@@ -5,6 +5,10 @@ import { isRiskopsError } from '../platform/errors/index.js';
 type Command = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
 
 const COMMANDS: Record<string, Command> = {
+  batch: {
+    summary: 'Batch runs: plan, status, retry, offline scoring',
+    load: () => import('./commands/batch.js'),
+  },
   'export-features': { summary: 'Features as CSV', load: () => import('./commands/export-features.js') },
   models: { summary: 'Model registry and ledger', load: () => import('./commands/models.js') },
   start: { summary: 'Run the functions locally, like func start', load: () => import('./commands/start.js') },

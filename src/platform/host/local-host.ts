@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { SettingsSchema } from '../config/index.js';
 import { RiskopsError } from '../errors/index.js';
 import { describeTrigger, type FunctionDefinition } from '../functions/index.js';
 import type { StorageClients } from '../storage/index.js';
@@ -47,6 +48,15 @@ export interface LocalHost {
   stop(): Promise<void>;
 }
 
+/** A `%NAME%` the app's settings schema knows resolves to its default when unset (e.g. the batch schedule). */
+function settingDefault(name: string): string | undefined {
+  const field = (
+    SettingsSchema.shape as Record<string, { safeParse(v: unknown): { success: boolean; data?: unknown } }>
+  )[name];
+  const parsed = field?.safeParse(undefined);
+  return parsed?.success === true && parsed.data !== undefined ? String(parsed.data) : undefined;
+}
+
 type State = 'Created' | 'Running' | 'Stopping' | 'Stopped';
 
 /**
@@ -59,7 +69,7 @@ type State = 'Created' | 'Running' | 'Stopping' | 'Stopped';
 export function createLocalHost<S>(options: LocalHostOptions<S>): LocalHost {
   const { definitions, services, storage, hostConfig } = options;
   const logger = options.logger ?? createConsoleLogger();
-  const lookup = options.setting ?? ((name: string) => process.env[name]);
+  const lookup = options.setting ?? ((name: string) => process.env[name] ?? settingDefault(name));
   const invocations = createInvocationTracker(logger, hostConfig);
   const names = new Set<string>();
   for (const d of definitions) {

@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { createBatchService } from '../batch/index.js';
 import type { Settings } from '../config/index.js';
+import { loadHostConfig } from '../host/index.js';
 import {
   createRegistryFromSettings,
   createRegistryModelProvider,
@@ -26,12 +29,25 @@ export async function createServices(
     );
   }
   const models = createRegistryModelProvider({ registry, refreshMs: settings.RISKOPS_ALIAS_REFRESH_MS });
-  return {
+  const services: Services = {
     settings,
     storage,
     useCases,
     registry,
     models,
+    batch: createBatchService({
+      settings,
+      storage,
+      useCases,
+      models,
+      observe: async (batch) => {
+        for (const observer of services.scoreObservers ?? []) await observer(batch);
+      },
+      maxDequeueCount: existsSync('host.json')
+        ? loadHostConfig('host.json').extensions.queues.maxDequeueCount
+        : 5,
+    }),
     close: () => models.close(),
   };
+  return services;
 }

@@ -1,3 +1,4 @@
+import type { BatchService, ScoreObserver } from '../batch/index.js';
 import type { Settings } from '../config/index.js';
 import type { Registry } from '../registry/index.js';
 import type { ModelProvider } from '../scoring/ports.js';
@@ -11,5 +12,9 @@ export interface Services {
   useCases: readonly AnyUseCase[];
   registry: Registry;
   models: ModelProvider;
+  /** Nightly batch and event scoring (plan, chunks, runs, events); set by `createServices`. */
+  batch?: BatchService;
+  /** Called once per batch-scored set of records (batch chunks, event messages): drift counting plugs in here. */
+  scoreObservers?: ScoreObserver[];
   close(): Promise<void>;
 }

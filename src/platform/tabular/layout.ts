@@ -13,7 +13,7 @@ export interface Segment {
 }
 
 export interface FileLayout {
-  /** CSV: the header record's text (BOM and line break removed). */
+  /** CSV: the header record's text with its own line break (so a chunk read alone keeps the file's CRLF or LF); BOM removed. */
   header?: string;
   /** Decoded bytes in the file. */
   bytes: number;
@@ -27,6 +27,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
 const TAB = 0x09;
+const COMMA = 0x2c;
 
 /**
  * Splits a decoded file into segments of `recordsPerSegment` records, each aligned to a record end. A
@@ -59,7 +60,7 @@ export async function layoutRecords(
     if (!haveHeader) {
       haveHeader = true;
       const text = Buffer.concat(headerParts).subarray(0, end).toString('utf8');
-      header = text.replace(/^\uFEFF/, '').replace(/\r?\n$/, '');
+      header = text.replace(/^\uFEFF/, '');
       headerParts.length = 0;
       segmentStart = end;
       segmentLine = line;
@@ -75,6 +76,11 @@ export async function layoutRecords(
     }
   };
 
+  // RFC 4180 as csv-parse reads it: a quote opens a quoted cell only at the start of a cell, `""` inside
+  // one is a quote, and any other quote closes it; a stray quote mid-cell is literal (the parser rejects
+  // that record alone and goes on at the next line).
+  let cellStart = true;
+  let quoteSeen = false;
   for await (const chunk of input) {
     const bytes =
       typeof chunk === 'string'
@@ -83,13 +89,29 @@ export async function layoutRecords(
     if (!haveHeader) headerParts.push(bytes);
     for (let i = 0; i < bytes.length; i++) {
       const b = bytes[i] as number;
+      if (inQuotes) {
+        if (quoteSeen) {
+          quoteSeen = false;
+          if (b === QUOTE) continue;
+          inQuotes = false;
+        } else {
+          if (b === QUOTE) quoteSeen = true;
+          else if (b === LF) line++;
+          continue;
+        }
+      }
       if (b === LF) {
         line++;
-        if (!inQuotes) recordEnd(position + i + 1);
-      } else if (csv && b === QUOTE) {
-        inQuotes = !inQuotes;
+        recordEnd(position + i + 1);
+        cellStart = true;
+      } else if (csv && b === COMMA) {
+        cellStart = true;
         content = true;
-      } else if (b !== CR && b !== SPACE && b !== TAB) content = true;
+      } else {
+        if (csv && b === QUOTE && cellStart) inQuotes = true;
+        if (b !== CR && b !== SPACE && b !== TAB) content = true;
+        cellStart = false;
+      }
     }
     position += bytes.length;
   }

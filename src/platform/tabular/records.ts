@@ -16,7 +16,7 @@ export interface TabularReject {
 }
 
 /** Anything a reader consumes: a Node stream or any async iterable of bytes or text. */
-export type ByteSource = AsyncIterable<Buffer | Uint8Array | string>;
+export type ByteSource = AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer | Uint8Array | string>;
 
 export interface ReadOptions {
   /** Named in file-level errors. */
