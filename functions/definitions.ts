@@ -2,6 +2,7 @@
 import type { FunctionDefinition } from '../src/platform/functions/index.js';
 import type { Services } from '../src/platform/runtime/services.js';
 import { withScoreLatency } from '../src/platform/telemetry/index.js';
+import { BATCH_FUNCTIONS } from './batch.js';
 import { driftMonitor } from './drift-monitor.js';
 import { health } from './health.js';
 import { MODEL_FUNCTIONS } from './models.js';
@@ -12,4 +13,5 @@ export const FUNCTIONS: readonly FunctionDefinition<Services>[] = [
   health,
   ...MODEL_FUNCTIONS,
   driftMonitor,
+  ...BATCH_FUNCTIONS,
 ];

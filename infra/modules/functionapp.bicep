@@ -64,6 +64,11 @@ var appSettings = {
   RISKOPS_DRIFT_SCHEDULE: driftSchedule
   // The package is mounted read-only on Flex; local scratch files go to the instance's temp disk.
   RISKOPS_DATA_DIR: '/tmp/riskops'
+  // The nightlyBatch timer's NCRONTAB schedule (UTC), read by the host as %RISKOPS_BATCH_SCHEDULE%.
+  RISKOPS_BATCH_SCHEDULE: '0 0 2 * * *'
+  // Queue triggers name their queues as %RISKOPS_BATCH_CHUNK_QUEUE% and %RISKOPS_EVENTS_QUEUE%.
+  RISKOPS_BATCH_CHUNK_QUEUE: 'score-chunks'
+  RISKOPS_EVENTS_QUEUE: 'score-requests'
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {

@@ -21,16 +21,20 @@ param containerNames array = [
   'drift-reports'
 ]
 
-@description('Storage queues: the batch fan-out and its poison queue (the host moves a message there after maxDequeueCount failures).')
+@description('Storage queues: the batch fan-out and its poison queue (the host moves a message there after maxDequeueCount failures), and event scoring (requests, results, poison).')
 param queueNames array = [
   'score-chunks'
   'score-chunks-poison'
+  'score-requests'
+  'score-requests-poison'
+  'score-results'
 ]
 
 @description('Tables created up front; the app creates its other tables on first use.')
 param tableNames array = [
   'modelledger'
   'driftcounts'
+  'batchruns'
 ]
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {

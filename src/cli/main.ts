@@ -7,6 +7,10 @@ type Command = { summary: string; load: () => Promise<{ run(args: string[]): Pro
 const COMMANDS: Record<string, Command> = {
   audit: { summary: 'Find decisions in the decision log', load: () => import('./commands/audit.js') },
   drift: { summary: 'Drift run, report and table', load: () => import('./commands/drift.js') },
+  batch: {
+    summary: 'Batch runs: plan, status, retry, offline scoring',
+    load: () => import('./commands/batch.js'),
+  },
   'export-features': { summary: 'Features as CSV', load: () => import('./commands/export-features.js') },
   models: { summary: 'Model registry and ledger', load: () => import('./commands/models.js') },
   start: { summary: 'Run the functions locally, like func start', load: () => import('./commands/start.js') },

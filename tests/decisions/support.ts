@@ -5,6 +5,7 @@ import onnxproto from 'onnx-proto';
 import type { HttpHandler } from '../../src/platform/functions/index.js';
 import { sha256Hex } from '../../src/platform/model/index.js';
 import { decodeModel } from '../../src/platform/onnx/proto.js';
+import { requireGenerator } from '../../src/platform/use-case/index.js';
 import { USE_CASES } from '../../src/use_cases/index.js';
 
 /** The shipped model with one extra metadata entry: other bytes (another version), the same predictions. */
@@ -25,8 +26,7 @@ export function shippedVariant(
 export function recordsOf(name: string, rows: number, seed = 5): Record<string, unknown>[] {
   const useCase = USE_CASES.find((u) => u.name === name);
   if (useCase === undefined) throw new Error(name);
-  return useCase
-    .generate({ rows, seed })
+  return requireGenerator(useCase)({ rows, seed })
     .map(({ [useCase.label.field]: _label, ...record }) => record)
     .filter((record) => useCase.schema.safeParse(record).success);
 }

@@ -6,7 +6,11 @@ import { createAppServices } from '../../functions/app.js';
 import { loadSettings } from '../../src/platform/config/index.js';
 import type { Services } from '../../src/platform/runtime/services.js';
 import { scoreValidated } from '../../src/platform/scoring/index.js';
-import type { AnyUseCase, GeneratorOptions } from '../../src/platform/use-case/index.js';
+import {
+  type AnyUseCase,
+  type GeneratorOptions,
+  requireGenerator,
+} from '../../src/platform/use-case/index.js';
 import { testStorage, uniqueName } from '../support/storage.js';
 
 /** The app's services on the test Azurite, with the shipped models seeded, unique tables and a temp data dir. */
@@ -31,7 +35,7 @@ export async function scoredDay(
   useCase: AnyUseCase,
   options: GeneratorOptions,
 ): Promise<{ records: Record<string, unknown>[]; probabilities: number[] }> {
-  const records = useCase.generate(options).map((row) => useCase.schema.parse(row));
+  const records = requireGenerator(useCase)(options).map((row) => useCase.schema.parse(row));
   const model = await services.models.get(useCase.name);
   const scores = await scoreValidated(useCase, model, records);
   return { records, probabilities: scores.map((s) => s.probability) };

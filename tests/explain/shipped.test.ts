@@ -4,6 +4,7 @@ import { explainerFor, explainRecords, TOP_REASONS } from '../../src/platform/ex
 import { ManifestSchema } from '../../src/platform/model/index.js';
 import { exportLogistic } from '../../src/platform/onnx/index.js';
 import { syntheticDataset, trainLogistic } from '../../src/platform/training/index.js';
+import { requireGenerator } from '../../src/platform/use-case/index.js';
 import { USE_CASES } from '../../src/use_cases/index.js';
 import { positiveColumn, runOnnx } from '../onnx/ort.js';
 
@@ -14,8 +15,7 @@ describe.each(USE_CASES.map((u) => [u.name, u] as const))(
   (name, useCase) => {
     const bytes = new Uint8Array(readFileSync(`models/${name}/model.onnx`));
     const manifest = ManifestSchema.parse(JSON.parse(readFileSync(`models/${name}/manifest.json`, 'utf8')));
-    const records = useCase
-      .generate({ rows: 400, seed: 77 })
+    const records = requireGenerator(useCase)({ rows: 400, seed: 77 })
       .map((row) => useCase.schema.safeParse(row))
       .flatMap((r) => (r.success ? [r.data] : []));
     const width = useCase.features.width;

@@ -111,6 +111,19 @@ const IN_AZURE: Record<SettingName, 'set' | 'default' | 'local-only'> = {
   RISKOPS_DRIFT_REPORTS_CONTAINER: 'set',
   RISKOPS_DRIFT_FLUSH_MS: 'default',
   RISKOPS_DRIFT_SCHEDULE: 'set',
+  RISKOPS_BATCH_SCHEDULE: 'set',
+  RISKOPS_BATCH_INPUT_CONTAINER: 'default',
+  RISKOPS_BATCH_OUTPUT_CONTAINER: 'default',
+  RISKOPS_BATCH_RUNS_TABLE: 'default',
+  RISKOPS_BATCH_CHUNK_QUEUE: 'set',
+  RISKOPS_EVENTS_QUEUE: 'set',
+  RISKOPS_EVENTS_RESULTS_QUEUE: 'default',
+  RISKOPS_BATCH_CHUNK_ROWS: 'default',
+  RISKOPS_BATCH_SCORE_ROWS: 'default',
+  RISKOPS_BATCH_OUTPUT_FORMAT: 'default',
+  RISKOPS_BATCH_MAX_REJECTED_SHARE: 'default',
+  RISKOPS_BATCH_SEED_INPUT_ROWS: 'local-only',
+  RISKOPS_QUEUE_CONSUMERS: 'local-only',
 };
 
 function appSettings(): Map<string, string> {

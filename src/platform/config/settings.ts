@@ -7,6 +7,12 @@ const bool = z
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 
+const containerName = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/, 'must be a valid container name');
+const queueName = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/, 'must be a valid queue name');
+const tableName = z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid table name');
+
 /**
  * Every setting the app reads, by its environment name. Parsed once at start; an invalid value fails
  * the start with a message that lists each bad key. Names follow Azure Functions conventions where one
@@ -118,6 +124,20 @@ export const SettingsSchema = z.object({
     .default('drift-reports'),
   RISKOPS_DRIFT_FLUSH_MS: positiveInt.default(5000),
   RISKOPS_DRIFT_SCHEDULE: z.string().min(1).default('0 30 5 * * *'),
+  // Batch and event scoring (src/platform/batch): nightly plan, chunk fan-out, outputs, local consumers.
+  RISKOPS_BATCH_SCHEDULE: z.string().min(1).default('0 0 2 * * *'),
+  RISKOPS_BATCH_INPUT_CONTAINER: containerName.default('scoring-input'),
+  RISKOPS_BATCH_OUTPUT_CONTAINER: containerName.default('scoring-output'),
+  RISKOPS_BATCH_RUNS_TABLE: tableName.default('batchruns'),
+  RISKOPS_BATCH_CHUNK_QUEUE: queueName.default('score-chunks'),
+  RISKOPS_EVENTS_QUEUE: queueName.default('score-requests'),
+  RISKOPS_EVENTS_RESULTS_QUEUE: queueName.default('score-results'),
+  RISKOPS_BATCH_CHUNK_ROWS: positiveInt.default(100_000),
+  RISKOPS_BATCH_SCORE_ROWS: positiveInt.default(8192),
+  RISKOPS_BATCH_OUTPUT_FORMAT: z.enum(['jsonl', 'csv']).default('jsonl'),
+  RISKOPS_BATCH_MAX_REJECTED_SHARE: z.coerce.number().min(0).max(1).default(0.05),
+  RISKOPS_BATCH_SEED_INPUT_ROWS: z.coerce.number().int().min(0).default(2000),
+  RISKOPS_QUEUE_CONSUMERS: z.coerce.number().int().min(1).max(16).default(1),
 });
 
 /** The storage connection needs a connection string, or all three service URIs (managed identity). */

@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
 import { createTableDecisionLog, resolveHmacKey } from '../audit/index.js';
+import { createBatchService } from '../batch/index.js';
 import type { Settings } from '../config/index.js';
 import { createDriftServices } from '../drift/services.js';
+import { loadHostConfig } from '../host/index.js';
 import {
   createRegistryFromSettings,
   createRegistryModelProvider,
@@ -51,6 +54,19 @@ export async function createServices(
     ),
     // Every scored request (champion, canary, pinned, shadow) feeds the drift counts, off the response path.
     observeScores: (observation) => services.drift.record(observation),
+    batch: createBatchService({
+      settings,
+      storage,
+      useCases,
+      models,
+      observe: async (batch) => {
+        await services.drift.observe(batch);
+        for (const observer of services.scoreObservers ?? []) await observer(batch);
+      },
+      maxDequeueCount: existsSync('host.json')
+        ? loadHostConfig('host.json').extensions.queues.maxDequeueCount
+        : 5,
+    }),
     close: async () => {
       await decisions.close();
       await services.drift.close();

@@ -1,4 +1,5 @@
 import type { DecisionLog } from '../audit/index.js';
+import type { BatchService, ScoreObserver } from '../batch/index.js';
 import type { Settings } from '../config/index.js';
 import type { DriftMonitor, DriftRecorder, DriftReport } from '../drift/index.js';
 import type { Registry } from '../registry/index.js';
@@ -34,5 +35,9 @@ export interface Services {
   driftMonitor: DriftMonitor;
   /** Called with every drift report the run writes (retraining's k-of-n decision hooks in here). */
   onDriftReport?: (report: DriftReport) => Promise<void> | void;
+  /** Nightly batch and event scoring (plan, chunks, runs, events); set by `createServices`. */
+  batch?: BatchService;
+  /** Called once per batch-scored set of records (batch chunks, event messages): drift counting plugs in here. */
+  scoreObservers?: ScoreObserver[];
   close(): Promise<void>;
 }

@@ -117,6 +117,11 @@ export interface UseCase<S extends z.ZodType<Record<string, unknown>> = z.ZodTyp
   /** The single source of the input type. */
   schema: S;
   entityIdField: string;
+  /**
+   * Input columns copied into batch and event score outputs so downstream systems can join them back
+   * (default: the entity id field alone).
+   */
+  keyFields?: readonly string[];
   /** Fields that are keyed-hashed before they are audited. */
   piiFields: readonly string[];
   /**

@@ -13,6 +13,7 @@ export const customerChurn: SyntheticUseCase<typeof CustomerChurnSchema> = {
     'Probability that a subscription customer cancels or lets the contract lapse within 90 days, to target retention offers.',
   schema: CustomerChurnSchema,
   entityIdField: 'customer_id',
+  keyFields: ['customer_id'],
   piiFields: ['email'],
   reasonTexts: {
     tenure_months: 'Customer is relatively new',

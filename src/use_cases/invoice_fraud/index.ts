@@ -13,6 +13,7 @@ export const invoiceFraud: SyntheticUseCase<typeof InvoiceFraudSchema> = {
     'Probability that a supplier invoice is fraudulent (fake vendor, bank-detail takeover, duplicate billing), to hold payment for review.',
   schema: InvoiceFraudSchema,
   entityIdField: 'invoice_id',
+  keyFields: ['invoice_id', 'invoice_number', 'vendor_id'],
   piiFields: ['vendor_name'],
   reasonTexts: {
     amount: 'Invoice amount is unusual',

@@ -13,6 +13,7 @@ export const latePayment: SyntheticUseCase<typeof LatePaymentSchema> = {
     'Probability that an open invoice is paid more than 30 days after its due date, to prioritise dunning and credit holds.',
   schema: LatePaymentSchema,
   entityIdField: 'invoice_id',
+  keyFields: ['invoice_id', 'customer_id'],
   piiFields: ['customer_name', 'customer_email'],
   reasonTexts: {
     amount: 'Invoice amount is associated with later payment',

@@ -1,0 +1,86 @@
+/** `riskops batch score` (offline, a model directory) and `riskops batch consume` (queue consumers only). */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InferenceSession } from 'onnxruntime-node';
+import { createAppServices } from '../../../functions/app.js';
+import { FUNCTIONS } from '../../../functions/definitions.js';
+import { scoreFile } from '../../platform/batch/index.js';
+import { loadSettings } from '../../platform/config/index.js';
+import { RiskopsError } from '../../platform/errors/index.js';
+import {
+  createConsoleLogger,
+  createLocalHost,
+  exportLocalSettings,
+  loadHostConfig,
+} from '../../platform/host/index.js';
+import { ManifestSchema, sha256Hex } from '../../platform/model/index.js';
+import { createStorageClients, storageConnectionFrom } from '../../platform/storage/index.js';
+import { getUseCase } from '../../use_cases/index.js';
+
+/** Scores a local file with a model directory (default `models/<useCase>`): the chunk path, no storage. */
+export async function scoreLocal(options: {
+  file: string;
+  useCase: string;
+  out: string;
+  model?: string;
+}): Promise<number> {
+  const useCase = getUseCase(options.useCase);
+  if (useCase === undefined)
+    throw new RiskopsError('unknown_use_case', `Unknown use case '${options.useCase}'`);
+  const dir = options.model ?? join('models', useCase.name);
+  const bytes = await readFile(join(dir, 'model.onnx'));
+  const manifest = ManifestSchema.parse(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')));
+  const session = await InferenceSession.create(bytes);
+  const sha256 = sha256Hex(bytes);
+  const started = performance.now();
+  try {
+    const counts = await scoreFile({
+      useCase,
+      model: { useCase: useCase.name, version: `local:${dir}`, sha256, manifest, session },
+      input: options.file,
+      output: options.out,
+      onProgress: (c) => process.stderr.write(`\r${c.rows} rows`),
+    });
+    const seconds = (performance.now() - started) / 1000;
+    process.stderr.write('\r');
+    console.log(
+      `${counts.rows} rows: ${counts.scored} scored -> ${options.out}, ${counts.rejected} rejected -> ${options.out}.rejects.jsonl (${Math.round(counts.rows / seconds)} rows/s)`,
+    );
+    return 0;
+  } finally {
+    await session.release();
+  }
+}
+
+/**
+ * Runs only the queue-triggered functions (scoreChunk, scoreEvents) against the configured storage, like
+ * one more Function instance: `riskops start` starts RISKOPS_QUEUE_CONSUMERS - 1 of these.
+ */
+export async function consume(leaseSeconds: number): Promise<number> {
+  exportLocalSettings('local.settings.json');
+  const settings = { ...loadSettings(), RISKOPS_SEED_ON_START: false };
+  const storage = createStorageClients(storageConnectionFrom(settings));
+  const services = await createAppServices(settings, storage);
+  const logger = createConsoleLogger(settings.RISKOPS_LOG_LEVEL);
+  const host = createLocalHost({
+    definitions: FUNCTIONS.filter((d) => d.kind === 'storageQueue'),
+    services,
+    storage,
+    hostConfig: loadHostConfig('host.json'),
+    port: 0,
+    logger,
+    messageLeaseSeconds: leaseSeconds,
+  });
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+  process.once('SIGINT', () => stop());
+  process.once('SIGTERM', () => stop());
+  await host.start();
+  console.log(`Consumer ${process.pid} polling (${host.listing().join('; ')})`);
+  await stopped;
+  await host.stop();
+  await services.close();
+  return 0;
+}

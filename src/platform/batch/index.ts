@@ -1,0 +1,45 @@
+/** @module Batch and event scoring: nightly plan, chunk fan-out through a queue, exactly-once outputs and run summaries. */
+export { chunkBytes, scoreChunkRows } from './chunk.js';
+export { createEventScorer, EventMessageSchema, type EventOutcome, type EventResult } from './events.js';
+export { completeRun, type RunCompletion, summarise } from './finish.js';
+export { type ScoreFileOptions, scoreFile } from './local.js';
+export {
+  FAILED_FILE,
+  inputPrefix,
+  outputPath,
+  rejectsPath,
+  runPrefix,
+  SUCCESS_FILE,
+  utcDate,
+} from './paths.js';
+export { listInputs, planChunks } from './plan.js';
+export {
+  createRowScorer,
+  csvHeader,
+  keyColumns,
+  outputColumns,
+  type RejectRow,
+  SCORE_COLUMNS,
+} from './rows.js';
+export { createRunStore, newRunId, type RunStore } from './runs.js';
+export { seedInputs } from './seed.js';
+export {
+  type BatchService,
+  type BatchServiceOptions,
+  type ChunkOutcome,
+  createBatchService,
+  type PlanResult,
+  type RunProgress,
+} from './service.js';
+export type {
+  ChunkCounts,
+  ChunkMessage,
+  ChunkPlan,
+  ChunkState,
+  OutputFormat,
+  RunState,
+  RunStatus,
+  RunSummary,
+  ScoredBatch,
+  ScoreObserver,
+} from './types.js';

@@ -1,0 +1,129 @@
+import type { LoadedModel } from '../scoring/index.js';
+import { scoreValidated, validateRecords } from '../scoring/index.js';
+import { csvCell, csvLine, type TabularItem } from '../tabular/index.js';
+import type { AnyUseCase } from '../use-case/index.js';
+import type { ChunkCounts, OutputFormat, ScoreObserver } from './types.js';
+
+/** The score columns after the use case's key columns, in output order. */
+export const SCORE_COLUMNS = ['entityId', 'probability', 'band', 'action', 'modelVersion'] as const;
+
+/** The input columns a use case copies into score outputs. */
+export function keyColumns(useCase: AnyUseCase): readonly string[] {
+  return useCase.keyFields ?? [useCase.entityIdField];
+}
+
+/** Output columns: the use case's key columns, then `entityId`, `probability`, `band`, `action`, `modelVersion`. */
+export function outputColumns(useCase: AnyUseCase): string[] {
+  return [...keyColumns(useCase), ...SCORE_COLUMNS];
+}
+
+/** The CSV header line of a use case's outputs. */
+export function csvHeader(useCase: AnyUseCase): string {
+  return `${outputColumns(useCase).map(csvCell).join(',')}\n`;
+}
+
+/** A rejected input record: where it was, what it was, and every reason. */
+export interface RejectRow {
+  source: string;
+  line: number;
+  raw: string;
+  reasons: string[];
+}
+
+export interface ScoredText {
+  /** Output lines (JSONL or CSV, no header). */
+  output: string;
+  /** Reject lines (JSONL). */
+  rejects: string;
+  counts: ChunkCounts;
+}
+
+export function emptyCounts(): ChunkCounts {
+  return { rows: 0, scored: 0, rejected: 0, bands: {} };
+}
+
+export function addCounts(into: ChunkCounts, from: ChunkCounts): void {
+  into.rows += from.rows;
+  into.scored += from.scored;
+  into.rejected += from.rejected;
+  for (const [band, n] of Object.entries(from.bands)) into.bands[band] = (into.bands[band] ?? 0) + n;
+}
+
+export interface RowScorerOptions {
+  useCase: AnyUseCase;
+  model: LoadedModel;
+  format: OutputFormat;
+  observe?: ScoreObserver | undefined;
+}
+
+/**
+ * Scores a batch of read records through the same path as HTTP scoring (`validateRecords` then one
+ * `scoreValidated` ONNX run), returning output and reject lines in input order and the batch's counts.
+ */
+export function createRowScorer(
+  options: RowScorerOptions,
+): (items: readonly TabularItem[], source: string) => Promise<ScoredText> {
+  const { useCase, model, format, observe } = options;
+  const keys = keyColumns(useCase);
+  const columns = outputColumns(useCase);
+  return async (items, source) => {
+    const counts = emptyCounts();
+    counts.rows = items.length;
+    let rejects = '';
+    const reject = (line: number, raw: string, reasons: string[]) => {
+      const row: RejectRow = { source, line, raw, reasons };
+      rejects += `${JSON.stringify(row)}\n`;
+      counts.rejected++;
+    };
+    const parsed: { line: number; raw: string; row: Record<string, unknown> }[] = [];
+    for (const item of items) {
+      if ('error' in item) reject(item.line, item.raw, [item.error]);
+      else parsed.push(item);
+    }
+    const { valid, invalid } = validateRecords(
+      useCase,
+      parsed.map((p) => p.row),
+    );
+    for (const { index, issues } of invalid) {
+      const item = parsed[index] as (typeof parsed)[number];
+      reject(
+        item.line,
+        item.raw,
+        issues.map((i) => `${i.path}: ${i.message}`),
+      );
+    }
+    const records = valid.map((v) => v.record);
+    const scores = await scoreValidated(useCase, model, records);
+    if (observe !== undefined && records.length > 0) {
+      await observe({ useCase, model, records, probabilities: scores.map((s) => s.probability) });
+    }
+    let output = '';
+    for (let i = 0; i < scores.length; i++) {
+      const score = scores[i] as (typeof scores)[number];
+      const record = records[i] as Record<string, unknown>;
+      const row: Record<string, unknown> = {};
+      for (const key of keys) row[key] = record[key];
+      row.entityId = score.entityId;
+      row.probability = score.probability;
+      row.band = score.band;
+      row.action = score.action;
+      row.modelVersion = model.version;
+      output += format === 'csv' ? csvLine(row, columns) : `${JSON.stringify(row)}\n`;
+      counts.bands[score.band] = (counts.bands[score.band] ?? 0) + 1;
+    }
+    counts.scored = scores.length;
+    // Rejects in line order, whichever stage refused them.
+    if (invalid.length > 0 && parsed.length < items.length) rejects = sortLines(rejects);
+    return { output, rejects, counts };
+  };
+}
+
+function sortLines(text: string): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((l) => ({ l, line: (JSON.parse(l) as RejectRow).line }))
+    .sort((a, b) => a.line - b.line)
+    .map((x) => `${x.l}\n`)
+    .join('');
+}

@@ -1,0 +1,167 @@
+import { Parser } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
+import { RiskopsError } from '../errors/index.js';
+import { type ColumnKind, convertCell } from './fields.js';
+import type { ByteSource, ReadOptions, TabularItem } from './records.js';
+
+export interface CsvReadOptions extends ReadOptions {
+  /** Per column, how cells convert; columns not listed stay text. */
+  kinds?: ReadonlyMap<string, ColumnKind>;
+  /** Sees the header's column names (trimmed, BOM removed) and may throw to refuse the file. */
+  onHeader?: (columns: readonly string[]) => void;
+}
+
+interface CsvErrorLike {
+  code?: string;
+  index?: number;
+  message: string;
+  lines?: number;
+}
+
+/** A parser error as a reject reason that names the cell. */
+function reasonOf(error: CsvErrorLike): string {
+  const cell = (error.index ?? 0) + 1;
+  switch (error.code) {
+    case 'INVALID_OPENING_QUOTE':
+      return `quote inside an unquoted cell ${cell}`;
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return `text after a closing quote in cell ${cell}`;
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'unterminated quoted cell';
+    default:
+      return error.message;
+  }
+}
+
+/** The record text without blank lines before it and without its own line break. */
+function trimRaw(raw: string): string {
+  let start = 0;
+  while (raw[start] === '\n' || raw[start] === '\r') start++;
+  let end = raw.length;
+  if (raw[end - 1] === '\n') end--;
+  if (raw[end - 1] === '\r') end--;
+  return raw.slice(start, Math.max(start, end));
+}
+
+function newlines(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
+  return count;
+}
+
+const PARSER_OPTIONS = {
+  bom: true,
+  raw: true,
+  relax_column_count: true,
+  skip_empty_lines: true,
+  skip_records_with_error: true,
+} as const;
+
+/**
+ * Splits one CSV record into cells (RFC 4180: quoted cells may hold commas, doubled quotes and line
+ * breaks). Returns a reason instead when the quoting is broken.
+ */
+export function parseCsvRecord(text: string): string[] | { error: string } {
+  try {
+    const records = parseSync(text, { relax_column_count: true }) as string[][];
+    return records[0] ?? [''];
+  } catch (error) {
+    return { error: reasonOf(error as CsvErrorLike) };
+  }
+}
+
+/**
+ * Streams CSV (RFC 4180 through csv-parse: quotes, embedded commas and line breaks, CRLF, a BOM) as
+ * batches of rows, one batch per input chunk. The first record is the header. A record that cannot
+ * become a row (broken quoting, wrong cell count, a cell its column kind refuses) is yielded as a
+ * reject with its line and raw text, never dropped.
+ * @throws RiskopsError `data_contract` for an empty file or a header that repeats a column.
+ */
+export async function* readCsv(
+  input: ByteSource,
+  options: CsvReadOptions = {},
+): AsyncGenerator<TabularItem[]> {
+  const source = options.source ?? 'CSV input';
+  const offset = options.lineOffset ?? 0;
+  let header: string[] | undefined;
+  let kinds: ColumnKind[] = [];
+  let out: TabularItem[] = [];
+  let failure: unknown;
+
+  const onRow = (cells: string[], raw: string, endLine: number): void => {
+    const text = trimRaw(raw);
+    const line = endLine - newlines(text);
+    if (header === undefined) {
+      header = cells.map((c) => c.trim());
+      const seen = new Set<string>();
+      for (const name of header) {
+        if (seen.has(name))
+          throw new RiskopsError('data_contract', `${source}: column ${name} appears twice`);
+        seen.add(name);
+      }
+      options.onHeader?.(header);
+      kinds = header.map((name) => options.kinds?.get(name) ?? 'string');
+      return;
+    }
+    if (cells.length === 1 && (cells[0] as string).trim() === '') return; // a blank line
+    if (cells.length !== header.length) {
+      out.push({
+        line: line + offset,
+        raw: text,
+        error: `expected ${header.length} cells, got ${cells.length}`,
+      });
+      return;
+    }
+    const row: Record<string, unknown> = {};
+    for (let j = 0; j < cells.length; j++) {
+      const converted = convertCell(cells[j] as string, kinds[j] as ColumnKind);
+      if ('error' in converted) {
+        out.push({ line: line + offset, raw: text, error: `${header[j]}: ${converted.error}` });
+        return;
+      }
+      if (converted.value !== undefined) row[header[j] as string] = converted.value;
+    }
+    out.push({ line: line + offset, raw: text, row });
+  };
+
+  const parser = new Parser({
+    ...PARSER_OPTIONS,
+    // With `raw`, csv-parse hands each record over as `{ record, raw }`.
+    on_record: (record: unknown, context: { lines: number }) => {
+      const { record: cells, raw } = record as { record: string[]; raw: string };
+      try {
+        onRow(cells, raw, context.lines);
+      } catch (error) {
+        failure ??= error;
+      }
+      return null;
+    },
+    on_skip: (error: CsvErrorLike | undefined, raw: string | undefined) => {
+      const text = trimRaw(raw ?? '');
+      const line = (error?.lines ?? 0) - newlines(text) + offset;
+      out.push({ line, raw: text, error: error === undefined ? 'unreadable record' : reasonOf(error) });
+      return undefined;
+    },
+  });
+  const finished = new Promise<void>((resolve, reject) => {
+    parser.on('finish', resolve);
+    parser.on('error', reject);
+  });
+  parser.resume();
+
+  for await (const chunk of input) {
+    parser.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    if (failure !== undefined) throw failure;
+    if (out.length > 0) {
+      const batch = out;
+      out = [];
+      yield batch;
+    }
+  }
+  parser.end();
+  await finished;
+  if (failure !== undefined) throw failure;
+  if (out.length > 0) yield out;
+  if (header === undefined)
+    throw new RiskopsError('data_contract', `${source}: empty file, expected a header`);
+}
