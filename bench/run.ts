@@ -7,6 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startAzurite } from '../src/platform/storage/index.js';
 import { benchRegistry } from './registry.js';
+import { benchScaffold } from './scaffold.js';
 import { benchScoring } from './scoring.js';
 import { benchTraining } from './training.js';
 import { benchTrainingPipeline } from './training-pipeline.js';
@@ -18,6 +19,7 @@ const BENCHES: Bench[] = [
   { name: 'training-pipeline', run: () => benchTrainingPipeline() },
   { name: 'registry', run: ({ connectionString }) => benchRegistry(connectionString) },
   { name: 'scoring', run: ({ connectionString }) => benchScoring(connectionString) },
+  { name: 'scaffold', run: () => benchScaffold() },
 ];
 
 const RESULTS = join(process.cwd(), 'bench', 'results');

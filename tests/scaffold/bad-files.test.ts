@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -160,6 +160,7 @@ describe('inference', () => {
       from: file(text),
       label: 'churn',
       id: 'account',
+      sampleRows: 0,
       format: false,
     });
     const kinds = Object.fromEntries(result.plan.columns.map((c) => [c.name, [c.kind, c.role]]));
@@ -184,6 +185,8 @@ describe('inference', () => {
     const index = readFileSync(join(root, 'src', 'use_cases', 'kinds', 'index.ts'), 'utf8');
     expect(index).not.toContain('values:');
     expect(index).toContain("entityIdField: 'account',");
+    expect(index).toContain('No data file is committed: train with `riskops train kinds --data file.csv`');
+    expect(existsSync(join(root, 'src', 'use_cases', 'kinds', 'sample.csv'))).toBe(false);
   });
 
   it('widens observed ranges to sensible limits and names columns in snake_case', () => {

@@ -93,7 +93,7 @@ export function renderIndex(plan: ScaffoldPlan, dataFile: string | undefined): s
   const fairness = plan.sensitive === undefined ? '' : '\n      minFavourableRatio: 0.8,';
   const data =
     dataFile === undefined
-      ? '    // No data file is committed: train with `riskops train <name> --data file.csv`.\n'
+      ? `    // No data file is committed: train with \`riskops train ${plan.name} --data file.csv\`.\n`
       : `    dataFile: ${str(dataFile)},\n`;
   return `import type { UseCase } from '../../platform/use-case/index.js';
 import { ${plan.camel}Features } from './features.js';
