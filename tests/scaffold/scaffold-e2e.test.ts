@@ -132,6 +132,7 @@ describe('riskops use-case new, end to end', () => {
     try {
       const scored = await fetch(`${host.url}/api/score/${NAME}`, {
         method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify(record()),
       });
       const body = (await scored.json()) as Record<string, unknown>;
@@ -142,6 +143,7 @@ describe('riskops use-case new, end to end', () => {
       expect(['low', 'review', 'high']).toContain(body.band);
       const bad = await fetch(`${host.url}/api/score/${NAME}`, {
         method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ ...record(), tenure_months: -1, paperless_billing: 'Maybe' }),
       });
       const issues = ((await bad.json()) as { error: { issues: { path: string; message: string }[] } }).error
