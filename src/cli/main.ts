@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `riskops` command line: one sub-command per file under ./commands, loaded on demand. */
 import { isRiskopsError } from '../platform/errors/index.js';
+import { storageHint } from './storage-hint.js';
 
 type Command = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
 
@@ -35,8 +36,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    const hint = storageHint(error);
     process.stderr.write(
-      `${isRiskopsError(error) ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      `${isRiskopsError(error) ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n${hint === undefined ? '' : `${hint}\n`}`,
     );
     process.exitCode = 1;
   },

@@ -11,8 +11,9 @@ import {
   pushExternal,
   type Registry,
 } from '../../platform/registry/index.js';
-import { createStorageClients, storageConnectionFrom } from '../../platform/storage/index.js';
+import { createStorageClients } from '../../platform/storage/index.js';
 import { getUseCase, USE_CASES } from '../../use_cases/index.js';
+import { cliStorageConnection } from '../storage.js';
 
 const USAGE = `usage: riskops models <sub-command> [options]
 
@@ -250,7 +251,7 @@ export async function run(args: string[]): Promise<number> {
     return sub === undefined && !parsed.flags.has('help') ? 2 : 0;
   }
   const settings = loadSettings({ localSettingsPath: 'local.settings.json' });
-  const storage = createStorageClients(storageConnectionFrom(settings));
+  const storage = createStorageClients(cliStorageConnection(settings));
   const registry = createRegistryFromSettings(settings, storage, USE_CASES);
   const actor = localActor(settings);
   const alias = (): { alias?: 'champion' | 'challenger' } => {

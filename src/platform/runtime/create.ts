@@ -31,6 +31,8 @@ export async function createServices(
     refreshMs: settings.RISKOPS_ALIAS_REFRESH_MS,
     retry: { maxMs: settings.RISKOPS_RETRY_MAX_MS },
   });
+  // Load each champion now, in the background, so the first request does not pay for it.
+  models.serving(useCases.map((u) => u.name)).catch(() => undefined);
   return {
     settings,
     storage,
