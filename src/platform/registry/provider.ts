@@ -166,14 +166,13 @@ export function createRegistryModelProvider(options: RegistryModelProviderOption
     if (state.fallback !== undefined) out.fallback = state.fallback;
     if (state.current === undefined) {
       out.status = 'unavailable';
-      out.error = unavailable(
-        state.useCase,
-        state.lastError?.error ?? state.championError,
-        undefined,
-      ).message;
+      const why = state.lastError?.error ?? state.championError;
+      out.error =
+        why === undefined ? 'loading the champion' : unavailable(state.useCase, why, undefined).message;
     } else if (state.fallback !== undefined) {
       out.status = 'fallback';
-      out.error = `serving ${state.current.version} instead of the champion ${state.fallback.champion ?? '(unreadable alias)'}: ${state.fallback.reason}`;
+      const champion = state.fallback.champion === null ? '' : ` ${state.fallback.champion}`;
+      out.error = `serving ${state.current.version} instead of the champion${champion}: ${state.fallback.reason}`;
     } else if (failing) {
       out.status = 'stale';
       out.error = `alias checks are failing; serving ${state.current.version} as of ${out.lastCheckAt ?? 'start'}: ${state.lastError?.message}`;
