@@ -31,15 +31,20 @@ async function main(argv: string[]): Promise<number> {
   return (await command.load()).run(args);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const hint = storageHint(error);
-    process.stderr.write(
-      `${isRiskopsError(error) ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n${hint === undefined ? '' : `${hint}\n`}`,
-    );
-    process.exitCode = 1;
-  },
-);
+main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      const hint = storageHint(error);
+      process.stderr.write(
+        `${isRiskopsError(error) ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n${hint === undefined ? '' : `${hint}\n`}`,
+      );
+      process.exitCode = 1;
+    },
+  )
+  .finally(() => {
+    // A failed storage request leaves the SDK's per-try timeout timer running (up to 30 s): do not wait for it.
+    setTimeout(() => process.exit(), 250).unref();
+  });
