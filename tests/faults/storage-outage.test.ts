@@ -28,10 +28,10 @@ interface Answer {
   body: Record<string, unknown> & { modelVersion?: string; status?: string };
 }
 
-async function call(handler: HttpHandler, route: string, body?: string): Promise<Answer> {
+async function call(handler: HttpHandler, route: string, body?: string, query = ''): Promise<Answer> {
   const request = new HttpRequest({
     method: body === undefined ? 'GET' : 'POST',
-    url: `http://localhost/api/${route}`,
+    url: `http://localhost/api/${route}${query}`,
     params: { useCase: UC },
     headers: { 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: { string: body } }),
@@ -151,6 +151,15 @@ describe('storage outage with a loaded model', () => {
     const { latencies, versions } = await scoreMany(scoreHandler, 100);
     expect([...versions]).toEqual([v1]);
     expect(quantile(latencies, 0.99)).toBeLessThan(50);
+
+    // A pinned version already loaded serves from memory; one that is not answers 503, quickly.
+    const pinned = await call(scoreHandler, `score/${UC}`, RECORD, `?version=${v1}`);
+    expect(pinned.status).toBe(200);
+    const started = performance.now();
+    const unknown = await call(scoreHandler, `score/${UC}`, RECORD, '?version=20200101T000000Z-000000000000');
+    expect(unknown.status).toBe(503);
+    expect(unknown.body).toMatchObject({ error: { code: 'storage_unavailable' } });
+    expect(performance.now() - started).toBeLessThan(5000);
   });
 });
 

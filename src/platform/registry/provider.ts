@@ -184,8 +184,19 @@ export function createRegistryModelProvider(options: RegistryModelProviderOption
     async get(useCase, getOptions = {}) {
       registry.useCase(useCase);
       if (getOptions.version === undefined) return champion(useCase);
-      const { retired: _retired, ...model } = await loadVersion(useCase, getOptions.version);
-      return model;
+      const version = getOptions.version;
+      try {
+        const { retired: _retired, ...model } = await loadVersion(useCase, version);
+        return model;
+      } catch (error) {
+        if (isRiskopsError(error)) throw error;
+        // Not cached yet and storage is unreachable: a 503 that says so, not a bare 500.
+        throw new RiskopsError(
+          'storage_unavailable',
+          `Version ${version} of ${useCase} is not loaded on this instance and the model registry is unreachable; try again shortly`,
+          { cause: error },
+        );
+      }
     },
 
     async serving(useCases, servingOptions: ServingOptions = {}) {
