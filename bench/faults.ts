@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { createAppServices } from '../functions/app.js';
 import { FUNCTIONS } from '../functions/definitions.js';
 import { loadSettings } from '../src/platform/config/index.js';
@@ -79,6 +80,27 @@ export async function benchFaults(): Promise<Record<string, unknown>> {
     return { ms: Math.round(performance.now() - t0), httpStatus: response.status, status: json.status };
   };
 
+  /** One blob HEAD through a client, capped at `capMs`: the SDK's defaults against the serving lane. */
+  const sdkDefaults = BlobServiceClient.fromConnectionString(connectionString);
+  const head = async (client: 'sdkDefaults' | 'servingLane', capMs = 20_000) => {
+    const blob =
+      client === 'sdkDefaults'
+        ? sdkDefaults.getContainerClient('models').getBlobClient('late_payment/aliases/champion.json')
+        : storage.fast().container('models').getBlobClient('late_payment/aliases/champion.json');
+    const t0 = performance.now();
+    try {
+      await blob.getProperties({ abortSignal: AbortSignal.timeout(capMs) });
+      return { ms: Math.round(performance.now() - t0), outcome: 'answered' };
+    } catch (error) {
+      const ms = Math.round(performance.now() - t0);
+      return { ms, outcome: ms >= capMs - 50 ? `no answer within ${capMs} ms` : (error as Error).name };
+    }
+  };
+  const oneHead = async () => ({
+    sdkDefaults: await head('sdkDefaults'),
+    servingLane: await head('servingLane'),
+  });
+
   const results: Record<string, unknown> = {
     settings: {
       aliasRefreshMs: REFRESH_MS,
@@ -93,12 +115,20 @@ export async function benchFaults(): Promise<Record<string, unknown>> {
 
     process.kill(azurite.pid, 'SIGSTOP');
     await sleep(REFRESH_MS + 100);
-    results.paused = { scoring: await scoreMany(REQUESTS), health: await healthOnce() };
+    results.paused = {
+      scoring: await scoreMany(REQUESTS),
+      health: await healthOnce(),
+      aliasHead: await oneHead(),
+    };
 
     process.kill(azurite.pid, 'SIGKILL');
     await azurite.stop();
     await sleep(REFRESH_MS + 100);
-    results.killed = { scoring: await scoreMany(REQUESTS), health: await healthOnce() };
+    results.killed = {
+      scoring: await scoreMany(REQUESTS),
+      health: await healthOnce(),
+      aliasHead: await oneHead(),
+    };
 
     const restarted = performance.now();
     azurite = await startAzurite({ location, ports });
