@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The `riskops` command line: one sub-command per file under ./commands, loaded on demand. */
 import { isRiskopsError } from '../platform/errors/index.js';
-import { storageHint } from './storage-hint.js';
+import { exitSoon, storageHint } from './storage-hint.js';
 
 type Command = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
 
@@ -31,20 +31,17 @@ async function main(argv: string[]): Promise<number> {
   return (await command.load()).run(args);
 }
 
-main(process.argv.slice(2))
-  .then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      const hint = storageHint(error);
-      process.stderr.write(
-        `${isRiskopsError(error) ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n${hint === undefined ? '' : `${hint}\n`}`,
-      );
-      process.exitCode = 1;
-    },
-  )
-  .finally(() => {
-    // A failed storage request leaves the SDK's per-try timeout timer running (up to 30 s): do not wait for it.
-    setTimeout(() => process.exit(), 250).unref();
-  });
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    exitSoon();
+  },
+  (error: unknown) => {
+    const hint = storageHint(error);
+    process.stderr.write(
+      `${isRiskopsError(error) ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n${hint === undefined ? '' : `${hint}\n`}`,
+    );
+    process.exitCode = 1;
+    exitSoon();
+  },
+);

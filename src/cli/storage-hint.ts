@@ -17,3 +17,11 @@ export function storageHint(error: unknown): string | undefined {
     /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|socket hang up/.test(`${code} ${text}`);
   return unreachable ? `Storage used: ${where}` : undefined;
 }
+
+/**
+ * Exits shortly after a command is done: a failed storage request leaves the SDK's per-try timeout timer
+ * running (up to 30 s), which would otherwise hold the process open.
+ */
+export function exitSoon(): void {
+  setTimeout(() => process.exit(), 250).unref();
+}
