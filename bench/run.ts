@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startAzurite } from '../src/platform/storage/index.js';
+import { benchFaults } from './faults.js';
 import { benchRegistry } from './registry.js';
 import { benchScaffold } from './scaffold.js';
 import { benchScoring } from './scoring.js';
@@ -20,6 +21,7 @@ const BENCHES: Bench[] = [
   { name: 'registry', run: ({ connectionString }) => benchRegistry(connectionString) },
   { name: 'scoring', run: ({ connectionString }) => benchScoring(connectionString) },
   { name: 'scaffold', run: () => benchScaffold() },
+  { name: 'faults', run: () => benchFaults() },
 ];
 
 const RESULTS = join(process.cwd(), 'bench', 'results');

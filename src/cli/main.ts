@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `riskops` command line: one sub-command per file under ./commands, loaded on demand. */
 import { isRiskopsError } from '../platform/errors/index.js';
+import { exitSoon, storageHint } from './storage-hint.js';
 
 type Command = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
 
@@ -44,11 +45,14 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    exitSoon();
   },
   (error: unknown) => {
+    const hint = storageHint(error);
     process.stderr.write(
-      `${isRiskopsError(error) ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      `${isRiskopsError(error) ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n${hint === undefined ? '' : `${hint}\n`}`,
     );
     process.exitCode = 1;
+    exitSoon();
   },
 );

@@ -58,6 +58,28 @@ async function startHost(dataDir: string, env: Record<string, string> = {}): Pro
   return { child, url, azuritePid: Number(pid), output: () => output };
 }
 
+/** Runs the CLI as a user would (no storage settings), returning its exit code and output. */
+async function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  const { AzureWebJobsStorage: _storage, ...inherited } = process.env;
+  const child = spawn(process.execPath, [ENTRY, ...args], {
+    env: { ...inherited, RISKOPS_ENVIRONMENT: 'local', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.push(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const code = await exited(child);
+  return { code, output };
+}
+
 function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
@@ -126,10 +148,17 @@ describe('quick start: riskops start', () => {
     expect(notJson.status).toBe(400);
     expect((await post(`${host.url}/api/score/no_such_case`, validRecord())).status).toBe(404);
 
+    // The CLI finds this host's Azurite on the ports it got (port 0) through <dataDir>/azurite.json.
+    expect(existsSync(join(dataDir, 'azurite.json'))).toBe(true);
+    const cli = await runCli(['models', 'list', 'late_payment'], { RISKOPS_DATA_DIR: dataDir });
+    expect(cli.output).toContain(String(version));
+    expect(cli.code).toBe(0);
+
     host.child.kill('SIGINT');
     expect(await exited(host.child)).toBe(0);
     expect(await waitUntilDead(host.azuritePid, 5000)).toBe(true);
     expect(existsSync(join(dataDir, 'azurite.pid'))).toBe(false);
+    expect(existsSync(join(dataDir, 'azurite.json'))).toBe(false);
     expect(host.output()).not.toMatch(/\n\s+at /);
   });
 

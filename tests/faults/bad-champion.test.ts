@@ -153,4 +153,19 @@ describe('a champion that fails its checks on a fresh instance', () => {
     expect((await provider.serving([UC]))[UC]?.status).toBe('fallback');
     await provider.close();
   });
+
+  it('keeps serving, and says so, when the alias vanishes under a serving instance', async () => {
+    const fixture = testRegistry();
+    const v1 = await release(fixture.registry, 1);
+    const provider = freshProvider(fixture.registry);
+    expect((await provider.get(UC)).version).toBe(v1);
+    await blob(fixture, 'aliases/champion.json').delete();
+    await sleep(150);
+    await provider.get(UC);
+    const state = (await provider.serving([UC], { waitMs: 2000 }))[UC];
+    expect(state).toMatchObject({ version: v1, champion: null, status: 'fallback' });
+    expect(state?.error).toContain('no longer exists');
+    expect((await provider.get(UC)).version).toBe(v1);
+    await provider.close();
+  });
 });

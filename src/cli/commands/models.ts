@@ -13,8 +13,9 @@ import {
   pushExternal,
   type Registry,
 } from '../../platform/registry/index.js';
-import { createStorageClients, storageConnectionFrom } from '../../platform/storage/index.js';
+import { createStorageClients } from '../../platform/storage/index.js';
 import { getUseCase, USE_CASES } from '../../use_cases/index.js';
+import { cliStorageConnection } from '../storage.js';
 
 const USAGE = `usage: riskops models <sub-command> [options]
 
@@ -308,7 +309,7 @@ async function runCommand(args: string[]): Promise<number> {
     return sub === undefined && !parsed.flags.has('help') ? 2 : 0;
   }
   const settings = loadSettings({ localSettingsPath: 'local.settings.json' });
-  const storage = createStorageClients(storageConnectionFrom(settings));
+  const storage = createStorageClients(cliStorageConnection(settings));
   const registry = createRegistryFromSettings(settings, storage, USE_CASES);
   const principal = localPrincipal(settings);
   const who = { actor: principal.name, actorId: principal.id };

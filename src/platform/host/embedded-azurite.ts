@@ -4,10 +4,14 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RiskopsError } from '../errors/index.js';
 import { type AzuriteInstance, processAlive, startAzurite } from '../storage/index.js';
+import { removeAzuriteEndpoints, writeAzuriteEndpoints } from './azurite-endpoints.js';
 import type { HostLogger } from './logger.js';
 
 export interface EmbeddedAzuriteOptions {
-  /** `RISKOPS_DATA_DIR`: Azurite keeps its data in `<dataDir>/azurite` and its pid in `<dataDir>/azurite.pid`. */
+  /**
+   * `RISKOPS_DATA_DIR`: Azurite keeps its data in `<dataDir>/azurite`, its pid in `<dataDir>/azurite.pid` and
+   * its endpoints (for the CLI) in `<dataDir>/azurite.json`.
+   */
   dataDir: string;
   ports: { blob: number; queue: number; table: number };
   /** Keep data in memory instead of `<dataDir>/azurite` (tests). */
@@ -44,9 +48,17 @@ export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions): Pro
     ...(options.inMemory === true ? {} : { location: join(options.dataDir, 'azurite') }),
   });
   writeFileSync(pidFile, `${azurite.pid}\n`);
+  writeAzuriteEndpoints(options.dataDir, {
+    pid: azurite.pid,
+    hostPid: process.pid,
+    startedAt: new Date().toISOString(),
+    ports: azurite.ports,
+    connectionString: azurite.connectionString,
+  });
   const watchdog = startWatchdog(process.pid, azurite.pid);
   const cleanUp = (): void => {
     rmSync(pidFile, { force: true });
+    removeAzuriteEndpoints(options.dataDir);
     if (watchdog !== undefined) signal(watchdog, 'SIGTERM');
   };
   return {

@@ -43,7 +43,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
     options.invocations.track(
       handle(options, req, res).catch((error: unknown) => {
         options.logger.log('error', `HTTP ${req.method} ${req.url} failed in the host: ${String(error)}`);
-        if (!res.headersSent) sendJson(res, toErrorBody(error));
+        if (!res.headersSent) sendJson(res, toErrorBody(error), options.stopping());
         else res.destroy();
       }),
     );
@@ -56,15 +56,16 @@ async function handle(options: HttpServerOptions, req: IncomingMessage, res: Ser
   const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
   const path = url.pathname;
   if (options.stopping()) {
-    res.setHeader('connection', 'close');
     req.resume();
-    sendJson(res, {
-      status: 503,
-      body: { error: { code: 'host_stopping', message: 'The host is stopping' } },
-    });
+    sendJson(
+      res,
+      { status: 503, body: { error: { code: 'host_stopping', message: 'The host is stopping' } } },
+      true,
+    );
     return;
   }
   if (path === '/' && method === 'GET') {
+    if (options.stopping()) res.setHeader('connection', 'close');
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
     res.end('Your Functions 4.0 app is up and running (riskops local host).\n');
     return;
@@ -87,8 +88,9 @@ async function handle(options: HttpServerOptions, req: IncomingMessage, res: Ser
     }
     const answer = handleAdmin(options.admin, method, path, body);
     if (answer.body === undefined) {
+      if (options.stopping()) res.setHeader('connection', 'close');
       res.writeHead(answer.status).end();
-    } else sendJson(res, { status: answer.status, body: answer.body });
+    } else sendJson(res, { status: answer.status, body: answer.body }, options.stopping());
     return;
   }
   const lower = path.toLowerCase();
@@ -104,7 +106,11 @@ async function handle(options: HttpServerOptions, req: IncomingMessage, res: Ser
           return params === undefined ? [] : [{ fn, params }];
         });
   if (matches.length === 0) {
-    sendJson(res, toErrorBody(new RiskopsError('not_found', `No function serves ${method} ${path}`)));
+    sendJson(
+      res,
+      toErrorBody(new RiskopsError('not_found', `No function serves ${method} ${path}`)),
+      options.stopping(),
+    );
     return;
   }
   const match = matches.find((m) => m.fn.methods.includes(method));
@@ -116,6 +122,7 @@ async function handle(options: HttpServerOptions, req: IncomingMessage, res: Ser
       toErrorBody(
         new RiskopsError('method_not_allowed', `${method} is not allowed; use ${allowed.join(' or ')}`),
       ),
+      options.stopping(),
     );
     return;
   }
@@ -143,7 +150,7 @@ async function handle(options: HttpServerOptions, req: IncomingMessage, res: Ser
           if (res.headersSent) res.destroy();
           else {
             res.setHeader('x-request-id', context.invocationId);
-            sendJson(res, toErrorBody(error, context.invocationId));
+            sendJson(res, toErrorBody(error, context.invocationId), options.stopping());
           }
           throw error;
         }
@@ -186,8 +193,10 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | u
   return Buffer.concat(chunks);
 }
 
-function sendJson(res: ServerResponse, answer: { status: number; body: unknown }): void {
+/** Writes a JSON answer; `closing` (the host is stopping) tells the client not to reuse the connection. */
+function sendJson(res: ServerResponse, answer: { status: number; body: unknown }, closing = false): void {
   const text = JSON.stringify(answer.body);
+  if (closing) res.setHeader('connection', 'close');
   res.writeHead(answer.status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),

@@ -2,6 +2,12 @@
 export { type AdminApi, type FunctionInfo, handleAdmin, type InvokeOutcome } from './admin.js';
 export { describeConnection, exportLocalSettings } from './app-settings.js';
 export {
+  AZURITE_ENDPOINTS_FILE,
+  type AzuriteEndpoints,
+  azuriteEndpointsPath,
+  readAzuriteEndpoints,
+} from './azurite-endpoints.js';
+export {
   type EmbeddedAzurite,
   type EmbeddedAzuriteOptions,
   isRunning,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { settingDefault } from '../config/index.js';
 import { RiskopsError } from '../errors/index.js';
 import { describeTrigger, type FunctionDefinition } from '../functions/index.js';
@@ -52,6 +53,9 @@ export interface LocalHost {
 }
 
 type State = 'Created' | 'Running' | 'Stopping' | 'Stopped';
+
+/** After draining, how long kept-alive clients get to close their sockets before the host closes them. */
+const CLOSE_GRACE_MS = 300;
 
 /**
  * The stand-in for `func start`: runs the same function definitions that `functions/index.ts` registers with
@@ -182,6 +186,12 @@ export function createLocalHost<S>(options: LocalHostOptions<S>): LocalHost {
     keys,
   });
 
+  const connections = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
+  });
+
   const host: LocalHost = {
     get url() {
       if (baseUrl === undefined) throw new Error('The local host has not started');
@@ -209,8 +219,8 @@ export function createLocalHost<S>(options: LocalHostOptions<S>): LocalHost {
       state = 'Stopping';
       logger.log('info', 'Stopping the host: no new invocations; draining the running ones.');
       scheduler.stop();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      // The listener stays open while draining: a request on a kept-alive socket gets a 503 with
+      // `connection: close` instead of a reset, and every response now says `connection: close`.
       await Promise.all(pollers.map((p) => p.stop()));
       const drainMs = options.drainTimeoutMs ?? 30_000;
       if (!(await invocations.drain(drainMs))) {
@@ -221,6 +231,10 @@ export function createLocalHost<S>(options: LocalHostOptions<S>): LocalHost {
         for (const poller of pollers) poller.abandon();
         server.closeAllConnections();
       }
+      // Give clients a moment to see `connection: close` and hang up themselves; then close what is left.
+      const quietUntil = Date.now() + CLOSE_GRACE_MS;
+      while (connections.size > 0 && Date.now() < quietUntil) await sleep(20);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const force = setTimeout(() => server.closeAllConnections(), 1000);
       await closed;

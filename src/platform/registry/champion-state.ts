@@ -137,6 +137,13 @@ export function createChampionTracker(options: ChampionTrackerOptions) {
           'model_unavailable',
           `No champion model for ${state.useCase}: push a model and promote it (riskops models push / promote)`,
         );
+      } else {
+        // The alias vanished under a serving instance: keep the last champion, and say so.
+        state.fallback = {
+          champion: null,
+          code: 'not_found',
+          reason: `the champion alias of ${state.useCase} no longer exists; serving the last champion loaded`,
+        };
       }
       return;
     }

@@ -174,14 +174,13 @@ export function createRegistryModelProvider(options: RegistryModelProviderOption
     if (state.fallback !== undefined) out.fallback = state.fallback;
     if (state.current === undefined) {
       out.status = 'unavailable';
-      out.error = unavailable(
-        state.useCase,
-        state.lastError?.error ?? state.championError,
-        undefined,
-      ).message;
+      const why = state.lastError?.error ?? state.championError;
+      out.error =
+        why === undefined ? 'loading the champion' : unavailable(state.useCase, why, undefined).message;
     } else if (state.fallback !== undefined) {
       out.status = 'fallback';
-      out.error = `serving ${state.current.version} instead of the champion ${state.fallback.champion ?? '(unreadable alias)'}: ${state.fallback.reason}`;
+      const champion = state.fallback.champion === null ? '' : ` ${state.fallback.champion}`;
+      out.error = `serving ${state.current.version} instead of the champion${champion}: ${state.fallback.reason}`;
     } else if (failing) {
       out.status = 'stale';
       out.error = `alias checks are failing; serving ${state.current.version} as of ${out.lastCheckAt ?? 'start'}: ${state.lastError?.message}`;
@@ -193,8 +192,19 @@ export function createRegistryModelProvider(options: RegistryModelProviderOption
     async get(useCase, getOptions = {}) {
       registry.useCase(useCase);
       if (getOptions.version === undefined) return champion(useCase);
-      const { retired: _retired, ...model } = await loadVersion(useCase, getOptions.version);
-      return model;
+      const version = getOptions.version;
+      try {
+        const { retired: _retired, ...model } = await loadVersion(useCase, version);
+        return model;
+      } catch (error) {
+        if (isRiskopsError(error)) throw error;
+        // Not cached yet and storage is unreachable: a 503 that says so, not a bare 500.
+        throw new RiskopsError(
+          'storage_unavailable',
+          `Version ${version} of ${useCase} is not loaded on this instance and the model registry is unreachable; try again shortly`,
+          { cause: error },
+        );
+      }
     },
 
     async serving(useCases, servingOptions: ServingOptions = {}) {

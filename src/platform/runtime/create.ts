@@ -41,6 +41,8 @@ export async function createServices(
     entityPartitions: settings.RISKOPS_AUDIT_ENTITY_PARTITIONS,
     timeoutMs: settings.RISKOPS_AUDIT_TIMEOUT_MS,
   });
+  // Load each champion now, in the background, so the first request does not pay for it.
+  models.serving(useCases.map((u) => u.name)).catch(() => undefined);
   const services: Services = {
     settings,
     storage,
