@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { score } from '../../functions/score.js';
+import { createTableDecisionLog } from '../../src/platform/audit/index.js';
 import { loadSettings } from '../../src/platform/config/index.js';
 import { isRiskopsError } from '../../src/platform/errors/index.js';
 import { createRegistryModelProvider } from '../../src/platform/registry/index.js';
@@ -9,6 +10,7 @@ import type { Services } from '../../src/platform/runtime/services.js';
 import type { ModelProvider } from '../../src/platform/scoring/index.js';
 import { alice, testModel, testRegistry, testUseCase, WIDTH } from '../registry/support/fixtures.js';
 import { linearModel } from '../registry/support/onnx-models.js';
+import { uniqueName } from '../support/storage.js';
 
 const UC = testUseCase.name;
 type Fixture = ReturnType<typeof testRegistry>;
@@ -64,10 +66,17 @@ describe('a champion that fails its checks on a fresh instance', () => {
     expect(state).toMatchObject({ version: v1, champion: v2, status: 'fallback' });
     expect(state?.error).toContain('Integrity check failed');
 
+    const decisions = createTableDecisionLog({
+      table: fixture.storage.table(uniqueName('decisions')),
+      entityPartitions: 2,
+      timeoutMs: 5000,
+    });
     const services = {
       settings: loadSettings({ env: {} }),
       useCases: [testUseCase],
       models: provider,
+      decisions,
+      hmacKey: Buffer.from('fault-test-hmac-key-of-32-characters!'),
     } as unknown as Services;
     if (score.kind !== 'http') throw new Error('score is an HTTP function');
     const response = await score.create(services)(
@@ -84,6 +93,7 @@ describe('a champion that fails its checks on a fresh instance', () => {
     const headers = new Headers(response.headers as Record<string, string>);
     expect(headers.get('x-model-version')).toBe(v1);
     expect(headers.get('x-model-fallback')).toBe(`champion=${v2}; reason=integrity_error`);
+    await decisions.close();
     await provider.close();
   });
 

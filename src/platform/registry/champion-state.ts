@@ -97,7 +97,8 @@ export function createChampionTracker(options: ChampionTrackerOptions) {
         const outcome = await options.load(state.useCase, version);
         if (!outcome.retired) return outcome.model;
       } catch (error) {
-        if (!isBadModel(error)) throw error;
+        // A retired version is refused by `load` (conflict): never a stand-in, try the next one.
+        if (!isBadModel(error) && !isRiskopsError(error, 'conflict')) throw error;
       }
     }
     return undefined;
