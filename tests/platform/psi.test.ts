@@ -74,9 +74,13 @@ describe('PSI as DESIGN.md defines it', () => {
       state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
       return state / 2 ** 32;
     };
-    for (const n of [1, 2, 3, 10, 11, 97, 1000, 5003]) {
+    for (const n of [1, 2, 3, 10, 11, 97, 1000, 5003, 40_000]) {
       const values = Array.from({ length: n }, (_, i) =>
-        i % 13 === 0 ? Number.NaN : Math.floor(next() * (i % 2 === 0 ? 7 : 1000)) / 4,
+        i % 13 === 0
+          ? Number.NaN
+          : i % 17 === 0
+            ? -0
+            : Math.floor(next() * (i % 2 === 0 ? 7 : 1000)) / 4 - (i % 3) * 60,
       );
       const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
       const expected: number[] = [];
