@@ -66,6 +66,10 @@ describe('PSI as DESIGN.md defines it', () => {
     const small = quantityDrift(reference, [8, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0], settings);
     expect(small.band).toBe('act');
     expect(small.flagged).toBe(false); // 16 rows: below minRows, never flagged
+    // A model pushed without a sample has an empty reference: no critical value, nothing significant.
+    const empty = quantityDrift(numericReference('x', []), [600, 0], settings);
+    expect(empty.critical).toBeNull();
+    expect(empty.flagged).toBe(false);
   });
 
   it('finds the same deciles by selection as by sorting, duplicates and missing values included', () => {
