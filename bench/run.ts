@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startAzurite } from '../src/platform/storage/index.js';
+import { benchDrift } from './drift.js';
 import { benchFaults } from './faults.js';
 import { benchRegistry } from './registry.js';
 import { benchScaffold } from './scaffold.js';
@@ -22,6 +23,7 @@ const BENCHES: Bench[] = [
   { name: 'scoring', run: ({ connectionString }) => benchScoring(connectionString) },
   { name: 'scaffold', run: () => benchScaffold() },
   { name: 'faults', run: () => benchFaults() },
+  { name: 'drift', run: ({ connectionString }) => benchDrift(connectionString) },
 ];
 
 const RESULTS = join(process.cwd(), 'bench', 'results');

@@ -1,7 +1,12 @@
 import { InvocationContext } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driftMonitor } from '../../functions/drift-monitor.js';
-import type { DriftReport } from '../../src/platform/drift/index.js';
+import {
+  createDriftMonitor,
+  createDriftRecorder,
+  createTableCountStore,
+  type DriftReport,
+} from '../../src/platform/drift/index.js';
 import type { Services } from '../../src/platform/runtime/services.js';
 import { readTelemetryTail, telemetryDirectory } from '../../src/platform/telemetry/index.js';
 import { latePayment } from '../../src/use_cases/late_payment/index.js';
@@ -112,5 +117,57 @@ describe('the drift run', () => {
     await expect(services.driftMonitor.run({ useCases: ['credit_limit'] })).rejects.toThrow(
       /Unknown use case 'credit_limit'/,
     );
+  });
+});
+
+describe('catching up the day before', () => {
+  it('re-evaluates yesterday only when counts arrived after its report', async () => {
+    const svc = await driftServices();
+    try {
+      const model = await svc.models.get(latePayment.name);
+      const day = await scoredDay(svc, latePayment, { rows: 600, seed: 5 });
+      let now = new Date('2026-11-30T23:00:00Z');
+      const recorder = createDriftRecorder({
+        useCases: [latePayment],
+        store: createTableCountStore(svc.storage.table(svc.settings.RISKOPS_DRIFT_COUNTS_TABLE)),
+        flushMs: 60_000,
+        clock: () => now,
+      });
+      const monitor = createDriftMonitor({
+        useCases: [latePayment],
+        counts: createTableCountStore(svc.storage.table(svc.settings.RISKOPS_DRIFT_COUNTS_TABLE)),
+        reports: svc.driftMonitor.reports,
+        manifest: async (useCase, version) => (await svc.registry.show(useCase, version)).manifest,
+        clock: () => now,
+      });
+      const half = (from: number) => ({
+        useCase: latePayment.name,
+        model,
+        records: day.records.slice(from, from + 300),
+        probabilities: day.probabilities.slice(from, from + 300),
+      });
+      recorder.record(half(0));
+      await recorder.flush();
+      const first = await monitor.run({ useCases: [latePayment.name] });
+      expect(first.map((w) => [w.date, w.status, w.reports[0]?.rows])).toEqual([
+        ['2026-11-29', 'no_data', undefined],
+        ['2026-11-30', 'written', 300],
+      ]);
+      // Late traffic of the 30th, then the next morning's run: the 30th is re-evaluated with all 600 rows.
+      now = new Date('2026-11-30T23:59:00Z');
+      recorder.record(half(300));
+      await recorder.flush();
+      now = new Date('2026-12-01T05:30:00Z');
+      const second = await monitor.run({ useCases: [latePayment.name] });
+      expect(second.map((w) => [w.date, w.status, w.reports[0]?.rows])).toEqual([
+        ['2026-11-30', 'written', 600],
+        ['2026-12-01', 'no_data', undefined],
+      ]);
+      const third = await monitor.run({ useCases: [latePayment.name] });
+      expect(third[0]?.status).toBe('unchanged');
+      await recorder.close();
+    } finally {
+      await svc.close();
+    }
   });
 });

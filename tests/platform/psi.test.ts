@@ -6,9 +6,11 @@ import {
   jensenShannonDistance,
   numericBin,
   numericReference,
+  numericReferenceColumn,
   psi,
   psiBand,
   psiCriticalValue,
+  quantileType7,
   quantityDrift,
 } from '../../src/platform/drift/index.js';
 
@@ -64,5 +66,37 @@ describe('PSI as DESIGN.md defines it', () => {
     const small = quantityDrift(reference, [8, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0], settings);
     expect(small.band).toBe('act');
     expect(small.flagged).toBe(false); // 16 rows: below minRows, never flagged
+    // A model pushed without a sample has an empty reference: no critical value, nothing significant.
+    const empty = quantityDrift(numericReference('x', []), [600, 0], settings);
+    expect(empty.critical).toBeNull();
+    expect(empty.flagged).toBe(false);
+  });
+
+  it('finds the same deciles by selection as by sorting, duplicates and missing values included', () => {
+    let state = 7;
+    const next = () => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state / 2 ** 32;
+    };
+    for (const n of [1, 2, 3, 10, 11, 97, 1000, 5003, 40_000]) {
+      const values = Array.from({ length: n }, (_, i) =>
+        i % 13 === 0
+          ? Number.NaN
+          : i % 17 === 0
+            ? -0
+            : Math.floor(next() * (i % 2 === 0 ? 7 : 1000)) / 4 - (i % 3) * 60,
+      );
+      const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+      const expected: number[] = [];
+      for (const p of [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) {
+        const q = sorted.length === 0 ? Number.NaN : quantileType7(sorted, p);
+        if (sorted.length > 0 && (expected.length === 0 || q !== expected[expected.length - 1]))
+          expected.push(q);
+      }
+      const profile = numericReferenceColumn('x', Float64Array.from(values));
+      expect(profile.edges, `n=${n}`).toEqual(expected);
+      expect(profile.missing).toBe(values.length - sorted.length);
+      expect(profile.counts).toEqual(countNumeric(profile, sorted).counts);
+    }
   });
 });

@@ -106,7 +106,7 @@ function psiChart(report: DriftReport): string {
       `<text x="${left - 6}" y="${y + 14}" text-anchor="end" class="label">${escapeHtml(q.name)}${q.flagged ? ' ⚑' : ''}</text>`,
     );
     parts.push(
-      `<rect x="${left}" y="${y + 4}" width="${(x(q.psi) - left).toFixed(1)}" height="${row - 8}" fill="${COLORS[q.band]}"><title>${escapeHtml(`${q.name}: PSI ${fixed(q.psi)} (critical ${fixed(q.critical)})`)}</title></rect>`,
+      `<rect x="${left}" y="${y + 4}" width="${(x(q.psi) - left).toFixed(1)}" height="${row - 8}" fill="${COLORS[q.band]}"><title>${escapeHtml(`${q.name}: PSI ${fixed(q.psi)} (critical ${q.critical === null ? '—' : fixed(q.critical)})`)}</title></rect>`,
     );
     parts.push(`<text x="${(x(q.psi) + 4).toFixed(1)}" y="${y + 14}" class="tick">${fixed(q.psi, 3)}</text>`);
   });
@@ -123,7 +123,7 @@ function histogram(q: QuantityDrift, title = `${q.name} — PSI ${fixed(q.psi, 3
 function table(report: DriftReport): string {
   const rows = [...report.features, report.score].map(
     (q) =>
-      `<tr class="${q.band}"><td>${escapeHtml(q.name)}</td><td>${q.kind}</td><td>${fixed(q.psi)}</td><td>${fixed(q.critical)}</td><td>${q.band}</td><td>${q.flagged ? 'yes' : ''}</td><td>${fixed(q.jsd)}</td><td>${pct(q.missing.reference)}</td><td>${pct(q.missing.current)}</td><td>${(100 * q.missing.change).toFixed(1)} pp</td><td>${q.unseenShare === null ? '—' : pct(q.unseenShare)}</td></tr>`,
+      `<tr class="${q.band}"><td>${escapeHtml(q.name)}</td><td>${q.kind}</td><td>${fixed(q.psi)}</td><td>${q.critical === null ? '—' : fixed(q.critical)}</td><td>${q.band}</td><td>${q.flagged ? 'yes' : ''}</td><td>${fixed(q.jsd)}</td><td>${pct(q.missing.reference)}</td><td>${pct(q.missing.current)}</td><td>${(100 * q.missing.change).toFixed(1)} pp</td><td>${q.unseenShare === null ? '—' : pct(q.unseenShare)}</td></tr>`,
   );
   return `<table><thead><tr><th>quantity</th><th>kind</th><th>PSI</th><th>critical</th><th>band</th><th>flagged</th><th>JS distance</th><th>missing (ref)</th><th>missing (now)</th><th>missing change</th><th>unseen</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -54,7 +54,9 @@ export function quantityDrift(
   const n = sum(reference);
   const m = sum(current);
   const psi = psiFromCounts(reference, current);
-  const critical = psiCriticalValue(reference.length, n, m);
+  const value = psiCriticalValue(reference.length, n, m);
+  const critical = Number.isFinite(value) ? value : null;
+  const significant = critical !== null && psi > critical;
   const band = psiBand(psi, settings.watch, settings.act);
   const missingRef = n === 0 ? 0 : (reference[reference.length - 1] as number) / n;
   const missingCur = m === 0 ? 0 : (current[current.length - 1] as number) / m;
@@ -64,9 +66,9 @@ export function quantityDrift(
     kind: profile.kind,
     psi,
     critical,
-    significant: psi > critical,
+    significant,
     band,
-    flagged: band === 'act' && psi > critical && m >= settings.minRows,
+    flagged: band === 'act' && significant && m >= settings.minRows,
     jsd: jensenShannonDistance(reference, current),
     missing: { reference: missingRef, current: missingCur, change: missingCur - missingRef },
     unseenShare: unseen,

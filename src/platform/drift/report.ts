@@ -4,8 +4,11 @@ export const QuantityDriftSchema = z.object({
   name: z.string(),
   kind: z.enum(['numeric', 'categorical']),
   psi: z.number(),
-  /** χ²₀.₉₅(B−1)·(1/n_ref + 1/n): a PSI this window would exceed 5% of the time without drift. */
-  critical: z.number(),
+  /**
+   * χ²₀.₉₅(B−1)·(1/n_ref + 1/n): a PSI this window would exceed 5% of the time without drift. Null when the
+   * reference (a model pushed without a sample) or the window has no rows: then nothing is significant.
+   */
+  critical: z.number().nullable(),
   significant: z.boolean(),
   band: z.enum(['stable', 'watch', 'act']),
   /** In the act band, above the critical value, on a window of at least `minRows` rows. */

@@ -22,7 +22,7 @@ export function formatDriftTable(report: DriftReport): string {
     q.name,
     q.kind,
     fixed(q.psi),
-    fixed(q.critical),
+    q.critical === null ? '—' : fixed(q.critical),
     q.band,
     q.flagged ? 'ACT' : '',
     fixed(q.jsd),
