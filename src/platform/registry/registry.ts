@@ -240,6 +240,10 @@ export function createRegistry(options: RegistryOptions) {
       return stored;
     },
 
+    /** Who retired a version, when and why; null while it is not retired (one small blob read). */
+    retirement: (name: string, version: string) =>
+      store.retirement(useCase(name).name, checkVersionId(version)),
+
     /**
      * Records that the caller approves `version` for champion. The pusher cannot approve their own push.
      * @throws RiskopsError `forbidden` for a self-approval, `conflict` for a retired version.
