@@ -14,6 +14,12 @@ param serviceName string = 'api'
 param identityId string
 param identityClientId string
 
+@description('Identity Flex Consumption reads the deployment package with: separate from the app identity, which has no access to the package container.')
+param deploymentIdentityId string
+
+@description('Client id of the Microsoft Entra ID app registration that App Service authentication (Easy Auth) validates tokens for. Admin routes refuse callers without its validated principal.')
+param adminClientId string
+
 param storageBlobEndpoint string
 param storageQueueEndpoint string
 param storageTableEndpoint string
@@ -82,11 +88,16 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     type: 'UserAssigned'
     userAssignedIdentities: {
       '${identityId}': {}
+      '${deploymentIdentityId}': {}
     }
   }
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+    }
     functionAppConfig: {
       deployment: {
         storage: {
@@ -94,7 +105,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
           value: '${storageBlobEndpoint}${deploymentContainerName}'
           authentication: {
             type: 'UserAssignedIdentity'
-            userAssignedIdentityResourceId: identityId
+            userAssignedIdentityResourceId: deploymentIdentityId
           }
         }
       }
@@ -114,6 +125,48 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: app
   name: 'appsettings'
   properties: appSettings
+}
+
+// App Service authentication (Easy Auth) with Microsoft Entra ID. It validates the bearer token of every
+// request that carries one and passes the validated claims as x-ms-client-principal (base64 JSON), a header
+// callers cannot set themselves. Anonymous requests still reach scoring (function key) and health (probes);
+// the admin routes (models/*) refuse any request without the validated principal, so changing models needs
+// an Entra ID token for this app registration in Azure.
+resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: app
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: false
+      unauthenticatedClientAction: 'AllowAnonymous'
+    }
+    httpSettings: {
+      requireHttps: true
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: adminClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            'api://${adminClientId}'
+            adminClientId
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
+  }
 }
 
 output id string = app.id

@@ -228,3 +228,23 @@ describe('approval policy stored with the registry', () => {
     expect((await registry.promote(UC, v, carol)).entry.approvedBy).toBe(bob.actor);
   });
 });
+
+describe('admin reads in Azure', () => {
+  it('refuse callers without the validated principal, reads included', async () => {
+    const { registry, storage } = testRegistry({ azure: true, requireApproval: true });
+    const svc = servicesFor(registry, storage, { RISKOPS_ENVIRONMENT: 'azure', RISKOPS_ACTOR: 'ops' });
+    const anonymous = await call(modelsPolicyGet, svc, {
+      method: 'GET',
+      path: `models/${UC}/policy`,
+      headers: { 'x-ms-client-principal-name': 'ops@example.com' },
+    });
+    expect(anonymous).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
+    const signedIn = await call(modelsPolicyGet, svc, {
+      method: 'GET',
+      path: `models/${UC}/policy`,
+      principal: { id: 'oid-ops', name: 'ops@example.com' },
+    });
+    expect(signedIn).toMatchObject({ status: 200, body: { requireApproval: true } });
+    await svc.close();
+  });
+});
