@@ -61,6 +61,8 @@ var appSettings = {
   RISKOPS_REQUIRE_APPROVAL: 'true'
   RISKOPS_MODELS_CONTAINER: 'models'
   RISKOPS_LEDGER_TABLE: 'modelledger'
+  // Write-once copy of the ledger (a container with a time-based immutability policy, see storage.bicep).
+  RISKOPS_LEDGER_ARCHIVE_CONTAINER: 'ledger-archive'
   // The package is mounted read-only on Flex; local scratch files go to the instance's temp disk.
   RISKOPS_DATA_DIR: '/tmp/riskops'
 }

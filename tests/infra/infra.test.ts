@@ -94,6 +94,7 @@ const IN_AZURE: Record<SettingName, 'set' | 'default' | 'local-only'> = {
   RISKOPS_ACTOR: 'default',
   RISKOPS_MAX_REQUEST_BYTES: 'default',
   RISKOPS_LOG_LEVEL: 'default',
+  RISKOPS_LEDGER_ARCHIVE_CONTAINER: 'set',
 };
 
 function appSettings(): Map<string, string> {
@@ -262,6 +263,9 @@ describe('function app', () => {
     const storage = bicep('infra/modules/storage.bicep').code;
     expect(storage).toContain(`'${literal(settings.get('RISKOPS_MODELS_CONTAINER'))}'`);
     expect(storage).toContain(`'${literal(settings.get('RISKOPS_LEDGER_TABLE'))}'`);
+    expect(storage).toContain(
+      `param ledgerArchiveContainerName string = '${literal(settings.get('RISKOPS_LEDGER_ARCHIVE_CONTAINER'))}'`,
+    );
   });
 });
 

@@ -46,6 +46,11 @@ export const SettingsSchema = z.object({
     .optional(),
   RISKOPS_MAX_REQUEST_BYTES: positiveInt.default(1_048_576),
   RISKOPS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // Model registry security (issue 7): the write-once copy of the ledger.
+  RISKOPS_LEDGER_ARCHIVE_CONTAINER: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'must be a valid container name')
+    .optional(),
 });
 
 /** The storage connection needs a connection string, or all three service URIs (managed identity). */

@@ -2,6 +2,7 @@ import { RiskopsError } from '../errors/index.js';
 import type { Manifest } from '../model/index.js';
 import type { StorageClients } from '../storage/index.js';
 import { corruptAliasError, createAliases } from './aliases.js';
+import { createLedgerArchive } from './archive.js';
 import type { LedgerVerification } from './chain.js';
 import { createLedger } from './ledger.js';
 import { type AliasView, createMoves, type Move } from './moves.js';
@@ -40,6 +41,8 @@ export interface RegistryOptions {
   requireApproval: boolean;
   /** RISKOPS_ENVIRONMENT=azure: approval policy seeded on, and no bootstrap champion without approval. */
   azure?: boolean;
+  /** settings.RISKOPS_LEDGER_ARCHIVE_CONTAINER: where the write-once copy of the ledger goes (unset: none). */
+  archiveContainer?: string;
   clock?: () => Date;
 }
 
@@ -85,7 +88,11 @@ export function createRegistry(options: RegistryOptions) {
   const azure = options.azure === true;
   const store = createVersionStore(options.storage.container(options.container));
   const aliases = createAliases(store);
-  const ledger = createLedger(options.storage.table(options.ledgerTable), clock);
+  const archive =
+    options.archiveContainer === undefined
+      ? undefined
+      : createLedgerArchive(options.storage.container(options.archiveContainer));
+  const ledger = createLedger(options.storage.table(options.ledgerTable), clock, archive);
   const moves = createMoves(aliases, ledger, clock);
 
   const useCase = (name: string): RegistryUseCase => {
