@@ -136,7 +136,7 @@ export function createRegistry(options: RegistryOptions) {
     if (current.pending !== undefined) {
       throw new RiskopsError(
         'conflict',
-        `A ${current.pending.action} of ${name} ${alias} (${current.pending.actor}, ${current.pending.at}) is still in flight; retry in a few seconds`,
+        `${alias} of ${name} is being moved by another ${current.pending.action} (${current.pending.actor}, ${current.pending.at}); nothing was changed, retry in a few seconds`,
       );
     }
     return current;
