@@ -1,7 +1,12 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
 import { modelsHistory, modelsVerifyLedger } from '../../functions/models.js';
-import { createRegistry, entryHash, verifyLedgers } from '../../src/platform/registry/index.js';
+import {
+  createLedgerMonitor,
+  createRegistry,
+  entryHash,
+  verifyLedgers,
+} from '../../src/platform/registry/index.js';
 import { uniqueName } from '../support/storage.js';
 import { alice, bob, carol, testModel, testRegistry, testUseCase } from './support/fixtures.js';
 import { call, servicesFor } from './support/http.js';
@@ -133,5 +138,29 @@ describe('write-once ledger archive', () => {
         problem: expect.stringContaining('differs from its WORM archive copy'),
       }),
     );
+  });
+});
+
+describe('ledger monitor for health', () => {
+  it('reuses a verification until it is stale, and reports a ledger it cannot read', async () => {
+    const { registry, table } = await withHistory();
+    let now = 0;
+    const monitor = createLedgerMonitor({ registry, useCases: [UC], maxAgeMs: 1000, now: () => now });
+    expect(monitor.latest()).toBeNull();
+    expect(await monitor.check()).toMatchObject({ ok: true });
+    const approval = await rowOf(table, odata`PartitionKey eq ${UC} and action eq ${'approve'}`);
+    await table.updateEntity(
+      { partitionKey: UC, rowKey: String(approval.rowKey), reason: 'changed' },
+      'Merge',
+    );
+    expect(await monitor.check()).toMatchObject({ ok: true });
+    now = 1000;
+    expect(await monitor.check()).toMatchObject({ ok: false, useCases: { [UC]: { ok: false } } });
+    expect(monitor.latest()).toMatchObject({ health: { ok: false }, ageMs: 0 });
+    const unknown = await verifyLedgers(registry, ['no_such_use_case']);
+    expect(unknown).toMatchObject({
+      ok: null,
+      useCases: { no_such_use_case: { error: expect.stringContaining('Unknown use case') } },
+    });
   });
 });
