@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startAzurite } from '../src/platform/storage/index.js';
+import { benchLedger } from './ledger.js';
 import { benchRegistry } from './registry.js';
 import { benchScoring } from './scoring.js';
 import { benchTraining } from './training.js';
@@ -17,6 +18,7 @@ const BENCHES: Bench[] = [
   { name: 'training', run: () => benchTraining() },
   { name: 'training-pipeline', run: () => benchTrainingPipeline() },
   { name: 'registry', run: ({ connectionString }) => benchRegistry(connectionString) },
+  { name: 'ledger', run: ({ connectionString }) => benchLedger(connectionString) },
   { name: 'scoring', run: ({ connectionString }) => benchScoring(connectionString) },
 ];
 

@@ -228,19 +228,25 @@ export function createLedger(
       alias: Alias,
       until?: Date,
     ): Promise<{ moves: LedgerEntry[]; committed: Set<string> }> {
+      // One query: the alias's moves and every commit/abort (an outcome may be written after `until`).
       const aborted = new Set<string>();
       const committed = new Set<string>();
-      for await (const entry of scan(useCase, `(${odata`action eq ${'abort'} or action eq ${'commit'}`})`)) {
-        if (entry.ref !== undefined) (entry.action === 'abort' ? aborted : committed).add(entry.ref);
+      const candidates: LedgerEntry[] = [];
+      const limit = until === undefined ? undefined : invertedMs(until.getTime());
+      const filter = `(${odata`action eq ${'abort'} or action eq ${'commit'} or alias eq ${alias}`})`;
+      for await (const entry of scan(useCase, filter)) {
+        if (entry.action === 'abort' || entry.action === 'commit') {
+          if (entry.ref !== undefined) (entry.action === 'abort' ? aborted : committed).add(entry.ref);
+        } else if (
+          entry.alias === alias &&
+          (entry.action === 'promote' || entry.action === 'rollback') &&
+          (limit === undefined || entry.id >= limit)
+        ) {
+          if (entry.seq === undefined) committed.add(entry.id);
+          candidates.push(entry);
+        }
       }
-      const time = until === undefined ? '' : `${odata`RowKey ge ${invertedMs(until.getTime())}`} and `;
-      const out: LedgerEntry[] = [];
-      for await (const entry of scan(useCase, `${time}${odata`alias eq ${alias}`}`)) {
-        if ((entry.action !== 'promote' && entry.action !== 'rollback') || aborted.has(entry.id)) continue;
-        if (entry.seq === undefined) committed.add(entry.id);
-        out.push(entry);
-      }
-      return { moves: newestFirst(out), committed };
+      return { moves: newestFirst(candidates.filter((m) => !aborted.has(m.id))), committed };
     },
 
     /** Policy changes that were not aborted, newest first. */

@@ -291,14 +291,15 @@ export function createRegistry(options: RegistryOptions) {
           `In Azure no champion is crowned without approval: approve ${name} ${version}, then promote it`,
         );
       }
-      if (alias === 'champion' && change.skipApproval !== true) {
-        const policy = await policies.effective(name);
-        if (policy.requireApproval) {
-          approvedBy = checkApproval(name, info, who, await ledger.approvals(name, version), policy);
-        }
-      }
-      await store.read(name, version);
-      const current = await startMove(name, alias);
+      const gated = alias === 'champion' && change.skipApproval !== true;
+      // Independent reads, together: the policy and approvals, the bytes' integrity, the alias as it is.
+      const [policy, approvals, , current] = await Promise.all([
+        gated ? policies.effective(name) : null,
+        gated ? ledger.approvals(name, version) : [],
+        store.read(name, version),
+        startMove(name, alias),
+      ]);
+      if (policy?.requireApproval === true) approvedBy = checkApproval(name, info, who, approvals, policy);
       if (change.from !== undefined && current.version !== change.from) {
         throw new RiskopsError(
           'conflict',
