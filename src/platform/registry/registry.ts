@@ -1,9 +1,9 @@
 import { RiskopsError } from '../errors/index.js';
 import type { Manifest } from '../model/index.js';
-import type { StorageClients } from '../storage/index.js';
 import { corruptAliasError, createAliases } from './aliases.js';
 import { createLedgerArchive } from './archive.js';
 import type { LedgerVerification } from './chain.js';
+import { foldOutcomes } from './history.js';
 import { createLedger } from './ledger.js';
 import { type AliasView, createMoves, type Move } from './moves.js';
 import { createPolicies, type EffectivePolicy } from './policy.js';
@@ -25,56 +25,21 @@ import {
 import { checkVersionId } from './validation.js';
 
 export type { Move } from './moves.js';
+export type {
+  AliasProblem,
+  ChampionAt,
+  PromoteOptions,
+  PushResult,
+  RegistryOptions,
+} from './registry-types.js';
 
-export interface RegistryOptions {
-  storage: StorageClients;
-  /** settings.RISKOPS_MODELS_CONTAINER */
-  container: string;
-  /** settings.RISKOPS_LEDGER_TABLE */
-  ledgerTable: string;
-  /** The use cases whose models this registry accepts, with the feature vector each model must take. */
-  useCases: readonly RegistryUseCase[];
-  /**
-   * Seeds a use case's stored approval policy when it has none (RISKOPS_REQUIRE_APPROVAL). Never overrides a
-   * stored policy; ignored in Azure, where the first policy always requires approval.
-   */
-  requireApproval: boolean;
-  /** RISKOPS_ENVIRONMENT=azure: approval policy seeded on, and no bootstrap champion without approval. */
-  azure?: boolean;
-  /** settings.RISKOPS_LEDGER_ARCHIVE_CONTAINER: where the write-once copy of the ledger goes (unset: none). */
-  archiveContainer?: string;
-  clock?: () => Date;
-}
-
-export interface PushResult {
-  version: string;
-  sha256: string;
-  manifest: Manifest;
-  /** True when the graph was rewritten to serve (a ZipMap removed); see `manifest.params.onnxRewrite`. */
-  rewritten: boolean;
-}
-
-export interface PromoteOptions extends ChangeOptions {
-  alias?: Alias;
-  /** Optimistic check: the version the alias must hold now (`null`: it must be unset). */
-  from?: string | null;
-  /** Seeding only, outside Azure: a first champion from the shipped models/ folder skips approval. */
-  skipApproval?: boolean;
-}
-
-export interface ChampionAt {
-  version: string;
-  since: string;
-  entry: LedgerEntry;
-}
-
-/** Something wrong with an alias blob, as `list` reports it. */
-export interface AliasProblem {
-  alias: Alias;
-  problem: string;
-  /** What the ledger says the alias holds. */
-  ledgerVersion: string | null;
-}
+import type {
+  AliasProblem,
+  ChampionAt,
+  PromoteOptions,
+  PushResult,
+  RegistryOptions,
+} from './registry-types.js';
 
 /**
  * The model registry: immutable content-addressed versions in Blob Storage, `champion` / `challenger` aliases
@@ -398,20 +363,7 @@ export function createRegistry(options: RegistryOptions) {
       const { limit, raw, ...range } = query;
       if (raw === true)
         return ledger.entries(useCase(name).name, { ...range, ...(limit === undefined ? {} : { limit }) });
-      const all = await ledger.all(name);
-      const outcomes = new Map<string, LedgerEntry>();
-      for (const e of all)
-        if ((e.action === 'commit' || e.action === 'abort') && e.ref !== undefined) outcomes.set(e.ref, e);
-      const shown = (await ledger.entries(name, range))
-        .filter((e) => e.action !== 'commit' && e.action !== 'abort')
-        .map((e): LedgerEntry => {
-          if (e.action !== 'promote' && e.action !== 'rollback') return e;
-          const closed = outcomes.get(e.id);
-          if (closed === undefined) return { ...e, outcome: e.seq === undefined ? 'committed' : 'pending' };
-          return closed.action === 'commit'
-            ? { ...e, outcome: 'committed' }
-            : { ...e, outcome: 'aborted', outcomeReason: closed.reason };
-        });
+      const shown = foldOutcomes(await ledger.all(name), await ledger.entries(name, range));
       return limit === undefined ? shown : shown.slice(0, limit);
     },
 
