@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { startAzurite } from '../src/platform/storage/index.js';
 import { benchDrift } from './drift.js';
 import { benchFaults } from './faults.js';
+import { benchLedger } from './ledger.js';
 import { benchRegistry } from './registry.js';
 import { benchScaffold } from './scaffold.js';
 import { benchScoring } from './scoring.js';
@@ -20,6 +21,7 @@ const BENCHES: Bench[] = [
   { name: 'training', run: () => benchTraining() },
   { name: 'training-pipeline', run: () => benchTrainingPipeline() },
   { name: 'registry', run: ({ connectionString }) => benchRegistry(connectionString) },
+  { name: 'ledger', run: ({ connectionString }) => benchLedger(connectionString) },
   { name: 'scoring', run: ({ connectionString }) => benchScoring(connectionString) },
   { name: 'scaffold', run: () => benchScaffold() },
   { name: 'faults', run: () => benchFaults() },

@@ -30,7 +30,12 @@ const HistoryQuery = z.object({
   limit: z.coerce.number().int().positive().max(1000).default(100),
 });
 
+/**
+ * Every admin route, reads included, first establishes the caller: in Azure only Easy Auth's validated
+ * principal counts (401 without it), then the use case.
+ */
 function useCaseOf(request: HttpRequest, services: Services): string {
+  requestPrincipal(request.headers, services.settings);
   return services.registry.useCase(request.params.useCase ?? '').name;
 }
 

@@ -11,8 +11,26 @@ param environmentName string
 @description('Region for every resource; it must offer the Flex Consumption plan.')
 param location string
 
-@description('Object id of the deploying principal (azd sets AZURE_PRINCIPAL_ID). It gets data roles so the riskops CLI works against Azure. Empty to skip.')
+@description('Object id of the deploying principal (azd sets AZURE_PRINCIPAL_ID). It gets data roles only with deployerDataRoles = registry.')
 param principalId string = ''
+
+@allowed([
+  'none'
+  'registry'
+])
+@description('registry: the deploying principal gets data roles on the model registry so the riskops CLI works against Azure (azd env set RISKOPS_DEPLOYER_DATA_ROLES registry). Off by default.')
+param deployerDataRoles string = 'none'
+
+@minLength(1)
+@description('Client id of the Entra ID app registration Easy Auth validates admin callers against (azd env set RISKOPS_ADMIN_CLIENT_ID <appId>).')
+param adminClientId string
+
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+@description('Disabled: storage and Service Bus accept traffic only through private endpoints, which you add with a VNet (see README).')
+param publicNetworkAccess string = 'Enabled'
 
 @allowed([
   'User'
@@ -67,6 +85,7 @@ module storage './modules/storage.bicep' = {
     name: '${abbrs.storageAccount}${resourceToken}'
     location: location
     tags: tags
+    publicNetworkAccess: publicNetworkAccess
   }
 }
 
@@ -77,6 +96,7 @@ module serviceBus './modules/servicebus.bicep' = {
     name: '${abbrs.serviceBus}${resourceToken}'
     location: location
     tags: tags
+    publicNetworkAccess: publicNetworkAccess
   }
 }
 
@@ -90,15 +110,31 @@ module identity './modules/identity.bicep' = {
   }
 }
 
+// Flex reads the deployment package with its own identity, so the app identity needs no role on it.
+module deploymentIdentity './modules/identity.bicep' = {
+  name: 'deployment-identity'
+  scope: rg
+  params: {
+    name: '${abbrs.managedIdentity}deploy-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
 module roles './modules/roles.bicep' = {
   name: 'roles'
   scope: rg
   params: {
     appPrincipalId: identity.outputs.principalId
+    deploymentPrincipalId: deploymentIdentity.outputs.principalId
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
+    deployerDataRoles: deployerDataRoles
     storageAccountName: storage.outputs.name
+    appContainerNames: storage.outputs.appContainerNames
+    deploymentContainerName: storage.outputs.deploymentContainerName
     serviceBusNamespaceName: serviceBus.outputs.name
+    retrainQueueName: serviceBus.outputs.retrainQueueName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
   }
 }
@@ -114,6 +150,8 @@ module functionApp './modules/functionapp.bicep' = {
     serviceName: 'api'
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
+    deploymentIdentityId: deploymentIdentity.outputs.id
+    adminClientId: adminClientId
     storageBlobEndpoint: storage.outputs.blobEndpoint
     storageQueueEndpoint: storage.outputs.queueEndpoint
     storageTableEndpoint: storage.outputs.tableEndpoint

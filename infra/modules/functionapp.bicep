@@ -14,6 +14,12 @@ param serviceName string = 'api'
 param identityId string
 param identityClientId string
 
+@description('Identity Flex Consumption reads the deployment package with: separate from the app identity, which has no access to the package container.')
+param deploymentIdentityId string
+
+@description('Client id of the Microsoft Entra ID app registration that App Service authentication (Easy Auth) validates tokens for. Admin routes refuse callers without its validated principal.')
+param adminClientId string
+
 param storageBlobEndpoint string
 param storageQueueEndpoint string
 param storageTableEndpoint string
@@ -62,6 +68,8 @@ var appSettings = {
   RISKOPS_DRIFT_COUNTS_TABLE: 'driftcounts'
   RISKOPS_DRIFT_REPORTS_CONTAINER: 'drift-reports'
   RISKOPS_DRIFT_SCHEDULE: driftSchedule
+  // Write-once copy of the ledger (a container with a time-based immutability policy, see storage.bicep).
+  RISKOPS_LEDGER_ARCHIVE_CONTAINER: 'ledger-archive'
   // The package is mounted read-only on Flex; local scratch files go to the instance's temp disk.
   RISKOPS_DATA_DIR: '/tmp/riskops'
   // The nightlyBatch timer's NCRONTAB schedule (UTC), read by the host as %RISKOPS_BATCH_SCHEDULE%.
@@ -94,11 +102,16 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     type: 'UserAssigned'
     userAssignedIdentities: {
       '${identityId}': {}
+      '${deploymentIdentityId}': {}
     }
   }
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+    }
     functionAppConfig: {
       deployment: {
         storage: {
@@ -106,7 +119,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
           value: '${storageBlobEndpoint}${deploymentContainerName}'
           authentication: {
             type: 'UserAssignedIdentity'
-            userAssignedIdentityResourceId: identityId
+            userAssignedIdentityResourceId: deploymentIdentityId
           }
         }
       }
@@ -126,6 +139,48 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: app
   name: 'appsettings'
   properties: appSettings
+}
+
+// App Service authentication (Easy Auth) with Microsoft Entra ID. It validates the bearer token of every
+// request that carries one and passes the validated claims as x-ms-client-principal (base64 JSON), a header
+// callers cannot set themselves. Anonymous requests still reach scoring (function key) and health (probes);
+// the admin routes (models/*) refuse any request without the validated principal, so changing models needs
+// an Entra ID token for this app registration in Azure.
+resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: app
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: false
+      unauthenticatedClientAction: 'AllowAnonymous'
+    }
+    httpSettings: {
+      requireHttps: true
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: adminClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            'api://${adminClientId}'
+            adminClientId
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
+  }
 }
 
 output id string = app.id

@@ -10,6 +10,13 @@ param tags object = {}
 
 param retrainQueueName string = 'retrain-requests'
 
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+@description('Disabled: the namespace is reachable only through private endpoints (Premium tier; create them separately).')
+param publicNetworkAccess string = 'Enabled'
+
 resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   name: name
   location: location
@@ -22,7 +29,7 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   properties: {
     disableLocalAuth: true
     minimumTlsVersion: '1.2'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
   }
 }
 

@@ -13,13 +13,34 @@ param tags object = {}
 @description('Blob container that Flex Consumption deploys the app package to.')
 param deploymentContainerName string = 'app-package'
 
-@description('Blob containers the app uses (the model registry first).')
+@description('Blob containers the app uses (the model registry first). The app identity gets data roles on these containers only.')
 param containerNames array = [
   'models'
   'scoring-input'
   'scoring-output'
   'drift-reports'
 ]
+
+@description('Containers the Functions host keeps its state in; created here so the app identity needs no account-wide blob role.')
+param hostContainerNames array = [
+  'azure-webjobs-hosts'
+  'azure-webjobs-secrets'
+]
+
+@description('Write-once (WORM) copy of the model ledger: a time-based immutability policy with protected appends only.')
+param ledgerArchiveContainerName string = 'ledger-archive'
+
+@minValue(1)
+@maxValue(146000)
+@description('Days each ledger archive blob is kept immutable. The policy is created unlocked; lock it (az storage container immutability-policy lock) once the retention is agreed.')
+param ledgerArchiveRetentionDays int = 2557
+
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+@description('Disabled: the account is reachable only through private endpoints (create them and the app\'s VNet integration separately).')
+param publicNetworkAccess string = 'Enabled'
 
 @description('Storage queues: the batch fan-out and its poison queue (the host moves a message there after maxDequeueCount failures), and event scoring (requests, results, poison).')
 param queueNames array = [
@@ -52,11 +73,11 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     allowSharedKeyAccess: false
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
     supportsHttpsTrafficOnly: true
     networkAcls: {
       bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      defaultAction: publicNetworkAccess == 'Enabled' ? 'Allow' : 'Deny'
     }
   }
 }
@@ -95,6 +116,34 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
   }
 ]
 
+resource hostContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [
+  for containerName in hostContainerNames: {
+    parent: blobService
+    name: containerName
+    properties: {
+      publicAccess: 'None'
+    }
+  }
+]
+
+resource ledgerArchive 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: ledgerArchiveContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+// WORM: archived ledger lines can be appended but never changed or deleted within the retention period.
+resource ledgerArchivePolicy 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2023-05-01' = {
+  parent: ledgerArchive
+  name: 'default'
+  properties: {
+    immutabilityPeriodSinceCreationInDays: ledgerArchiveRetentionDays
+    allowProtectedAppendWrites: true
+  }
+}
+
 resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
   parent: account
   name: 'default'
@@ -125,3 +174,5 @@ output blobEndpoint string = account.properties.primaryEndpoints.blob
 output queueEndpoint string = account.properties.primaryEndpoints.queue
 output tableEndpoint string = account.properties.primaryEndpoints.table
 output deploymentContainerName string = deploymentContainer.name
+output appContainerNames array = concat(containerNames, hostContainerNames, [ledgerArchiveContainerName])
+output ledgerArchiveContainerName string = ledgerArchive.name

@@ -6,6 +6,7 @@ import { SettingsSchema, storageConnectionIssue } from '../../src/platform/confi
 import { storageConnectionFrom } from '../../src/platform/storage/index.js';
 import {
   blockAfter,
+  blockAt,
   entries,
   literal,
   modules,
@@ -35,11 +36,17 @@ const MODULES = [
 
 /** Built-in role ids, as listed in the Azure built-in roles reference (storage, integration, monitor pages). */
 const BUILT_IN_ROLES = {
-  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
-  serviceBusDataOwner: '090c5cfd-751d-490a-894a-3ce6f1109419',
+  serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39',
+  serviceBusDataReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0',
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
+};
+/** Roles that must never be granted: they reach every container, or manage the whole namespace. */
+const TOO_BROAD = {
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
+  serviceBusDataOwner: '090c5cfd-751d-490a-894a-3ce6f1109419',
 };
 
 /** Settings the host or an Azure SDK reads, which the app's own schema rightly does not list. */
@@ -124,6 +131,7 @@ const IN_AZURE: Record<SettingName, 'set' | 'default' | 'local-only'> = {
   RISKOPS_BATCH_MAX_REJECTED_SHARE: 'default',
   RISKOPS_BATCH_SEED_INPUT_ROWS: 'local-only',
   RISKOPS_QUEUE_CONSUMERS: 'local-only',
+  RISKOPS_LEDGER_ARCHIVE_CONTAINER: 'set',
 };
 
 function appSettings(): Map<string, string> {
@@ -292,6 +300,9 @@ describe('function app', () => {
     const storage = bicep('infra/modules/storage.bicep').code;
     expect(storage).toContain(`'${literal(settings.get('RISKOPS_MODELS_CONTAINER'))}'`);
     expect(storage).toContain(`'${literal(settings.get('RISKOPS_LEDGER_TABLE'))}'`);
+    expect(storage).toContain(
+      `param ledgerArchiveContainerName string = '${literal(settings.get('RISKOPS_LEDGER_ARCHIVE_CONTAINER'))}'`,
+    );
   });
 });
 
@@ -334,20 +345,154 @@ describe('service bus', () => {
 
 describe('role assignments', () => {
   const roles = bicep('infra/modules/roles.bicep');
+  /** Each `resource x 'Microsoft.Authorization/roleAssignments@…'` with its scope, principal and role. */
+  const assignments = [
+    ...roles.code.matchAll(
+      /^resource (\w+) 'Microsoft\.Authorization\/roleAssignments@[^']+' = (\[|if \(\w+\) \{|\{)/gm,
+    ),
+  ].map((match) => {
+    const body = entries(blockAt(roles, (match.index ?? 0) + match[0].length - 1));
+    return {
+      name: match[1] ?? '',
+      conditional: (match[2] ?? '').startsWith('if'),
+      scope: body.get('scope') ?? '',
+      principal: entries(
+        blockAfter(scanBicep(blockAt(roles, (match.index ?? 0) + match[0].length - 1)), /properties:\s*\{/),
+      ),
+    };
+  });
+  const byName = (name: string) => {
+    const found = assignments.find((a) => a.name === name);
+    if (found === undefined) throw new Error(`no role assignment ${name}`);
+    return found;
+  };
+  const existing = (symbol: string) => {
+    const match = new RegExp(`^resource ${symbol} '([^']+)@[^']+' existing`, 'm').exec(roles.code);
+    return match?.[1];
+  };
 
-  it('use the documented built-in role ids', () => {
+  it('use the documented built-in role ids, and never Blob Data Owner or Service Bus Data Owner', () => {
     const declared = entries(blockAfter(roles, /^var roleIds\s*=\s*\{/m));
     expect(Object.fromEntries([...declared].map(([key, value]) => [key, literal(value)]))).toEqual(
       BUILT_IN_ROLES,
     );
     const guids = roles.code.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi) ?? [];
     expect(new Set(guids)).toEqual(new Set(Object.values(BUILT_IN_ROLES)));
+    for (const id of Object.values(TOO_BROAD)) expect(read('infra/modules/roles.bicep')).not.toContain(id);
   });
 
-  it('assign every role to the app identity as a service principal', () => {
-    for (const key of Object.keys(BUILT_IN_ROLES)) expect(roles.code).toContain(`roleIds.${key}`);
+  it('scope the app identity’s blob role to each container it uses, never the account', () => {
+    const blobs = byName('appBlobs');
+    expect(blobs.scope).toBe('appContainers[i]');
+    expect(existing('appContainers')).toBe('Microsoft.Storage/storageAccounts/blobServices/containers');
+    expect(blobs.principal.get('roleDefinitionId')).toContain('roleIds.storageBlobDataContributor');
+    expect(blobs.principal.get('principalId')).toBe('appPrincipalId');
+    const storage = bicep('infra/modules/storage.bicep');
+    const appContainers = storage.code.match(/^output appContainerNames array = (.*)$/m)?.[1] ?? '';
+    expect(appContainers).toContain('containerNames');
+    expect(appContainers).toContain('hostContainerNames');
+    expect(appContainers).not.toContain('deploymentContainer');
+    // The package container is the deployment identity's alone.
+    const deploy = byName('deploymentBlobs');
+    expect(deploy.scope).toBe('deploymentContainer');
+    expect(deploy.principal.get('principalId')).toBe('deploymentPrincipalId');
+    const app = bicep('infra/modules/functionapp.bicep');
+    expect(entries(blockAfter(app, /authentication:\s*\{/)).get('userAssignedIdentityResourceId')).toBe(
+      'deploymentIdentityId',
+    );
+    for (const a of assignments.filter((x) => x.principal.get('principalId') === 'appPrincipalId')) {
+      if (a.scope === 'storageAccount') {
+        expect(a.principal.get('roleDefinitionId') ?? '', a.name).not.toContain('Blob');
+      }
+    }
+  });
+
+  it('give the app Service Bus Sender and Receiver on the retrain queue only', () => {
+    const bus = byName('appServiceBus');
+    expect(bus.scope).toBe('retrainQueue');
+    expect(existing('retrainQueue')).toBe('Microsoft.ServiceBus/namespaces/queues');
+    expect(roles.code).toMatch(
+      /var serviceBusRoles = \[\s*roleIds\.serviceBusDataSender\s*roleIds\.serviceBusDataReceiver\s*\]/,
+    );
+    for (const a of assignments) expect(a.scope, a.name).not.toBe('serviceBus');
+  });
+
+  it('give the deploying principal data roles only when deployerDataRoles opts in', () => {
+    const deployer = assignments.filter((a) => a.principal.get('principalId') === 'deployerPrincipalId');
+    expect(deployer.length).toBeGreaterThan(0);
+    for (const a of deployer) expect(a.conditional, a.name).toBe(true);
+    expect(roles.code).toMatch(
+      /var withDeployer = !empty\(deployerPrincipalId\) && deployerDataRoles == 'registry'/,
+    );
+    expect(roles.code).toMatch(/param deployerDataRoles string = 'none'/);
+    const main = bicep('infra/main.bicep');
+    expect(params(main).get('deployerDataRoles')).toMatchObject({ hasDefault: true });
+    expect(main.code).toMatch(/param deployerDataRoles string = 'none'/);
+  });
+
+  it('assign the app identity as a service principal', () => {
     expect(roles.code).toMatch(/principalId:\s*appPrincipalId/);
     expect(roles.code).toMatch(/principalType:\s*'ServicePrincipal'/);
+  });
+});
+
+describe('function app security', () => {
+  const app = bicep('infra/modules/functionapp.bicep');
+
+  it('requires TLS 1.2 and turns FTP off in siteConfig', () => {
+    const site = entries(blockAfter(app, /siteConfig:\s*\{/));
+    expect(literal(site.get('minTlsVersion'))).toBe('1.2');
+    expect(literal(site.get('ftpsState'))).toBe('Disabled');
+    expect(app.code).toMatch(/httpsOnly:\s*true/);
+  });
+
+  it('configures App Service authentication (authsettingsV2) with Microsoft Entra ID', () => {
+    const resource = blockAfter(
+      app,
+      /resource \w+ 'Microsoft\.Web\/sites\/config@[^']+' = \{(?=[^}]*name:\s*'authsettingsV2')/,
+    );
+    const body = entries(resource);
+    expect(literal(body.get('name'))).toBe('authsettingsV2');
+    const inner = scanBicep(resource);
+    expect(entries(blockAfter(inner, /platform:\s*\{/)).get('enabled')).toBe('true');
+    const aadBlock = blockAfter(inner, /azureActiveDirectory:\s*\{/);
+    expect(entries(aadBlock).get('enabled')).toBe('true');
+    const aad = scanBicep(aadBlock);
+    const registration = entries(blockAfter(aad, /registration:\s*\{/));
+    expect(registration.get('clientId')).toBe('adminClientId');
+    expect(registration.get('openIdIssuer')).toContain('tenant().tenantId');
+    expect(blockAfter(aad, /validation:\s*\{/)).toMatch(/allowedAudiences:[\s\S]*adminClientId/);
+    // Anonymous requests reach scoring and health; admin routes refuse them in the app (no principal).
+    const global = entries(blockAfter(inner, /globalValidation:\s*\{/));
+    expect(literal(global.get('unauthenticatedClientAction'))).toBe('AllowAnonymous');
+    expect(entries(blockAfter(inner, /httpSettings:\s*\{/)).get('requireHttps')).toBe('true');
+    // The client id comes from azd (no default, so a deployment cannot silently skip it).
+    expect(params(bicep('infra/main.bicep')).get('adminClientId')).toMatchObject({ hasDefault: false });
+    const file = JSON.parse(read('infra/main.parameters.json')) as {
+      parameters: Record<string, { value: string }>;
+    };
+    expect(file.parameters.adminClientId).toEqual({ value: azdVariable('RISKOPS_ADMIN_CLIENT_ID') });
+  });
+
+  it('lets storage and Service Bus turn public network access off with one parameter', () => {
+    const main = bicep('infra/main.bicep');
+    expect(main.code).toMatch(/param publicNetworkAccess string = 'Enabled'/);
+    for (const module of ['storage', 'servicebus']) {
+      const use = modules(main).find((m) => m.path === `./modules/${module}.bicep`);
+      expect(use?.params.get('publicNetworkAccess'), module).toBe('publicNetworkAccess');
+      expect(bicep(`infra/modules/${module}.bicep`).code).toMatch(/publicNetworkAccess: publicNetworkAccess/);
+    }
+    expect(bicep('infra/modules/storage.bicep').code).toMatch(
+      /defaultAction: publicNetworkAccess == 'Enabled' \? 'Allow' : 'Deny'/,
+    );
+  });
+
+  it('keeps a write-once (WORM) archive container for the ledger', () => {
+    const storage = bicep('infra/modules/storage.bicep');
+    const policy = entries(blockAfter(storage, /immutabilityPolicies@[^']+' = \{[\s\S]*?properties:\s*\{/));
+    expect(policy.get('allowProtectedAppendWrites')).toBe('true');
+    expect(policy.get('immutabilityPeriodSinceCreationInDays')).toBe('ledgerArchiveRetentionDays');
+    expect(storage.code).toContain("param ledgerArchiveContainerName string = 'ledger-archive'");
   });
 });
 

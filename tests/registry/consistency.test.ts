@@ -61,7 +61,9 @@ describe('alias and ledger stay consistent', () => {
     expect((await registry.list(UC)).aliases.champion?.version).toBe(v1);
     expect((await registry.history(UC, { raw: true })).some((e) => e.action === 'abort')).toBe(false);
     expect((await registry.history(UC))[0]).toMatchObject({ id: intent?.id, outcome: 'pending' });
-    expect((await rejection(registry.promote(UC, v2, bob))).message).toContain('still in flight');
+    expect((await rejection(registry.promote(UC, v2, bob))).message).toContain(
+      'is being moved by another promote',
+    );
 
     // Past it, the next read closes the intent: the ledger says what really happened.
     now += INTENT_GRACE_MS + 1000;

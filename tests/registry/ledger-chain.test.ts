@@ -1,7 +1,13 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
 import { modelsHistory, modelsVerifyLedger } from '../../functions/models.js';
-import { verifyLedgers } from '../../src/platform/registry/index.js';
+import {
+  createLedgerMonitor,
+  createRegistry,
+  entryHash,
+  verifyLedgers,
+} from '../../src/platform/registry/index.js';
+import { uniqueName } from '../support/storage.js';
 import { alice, bob, carol, testModel, testRegistry, testUseCase } from './support/fixtures.js';
 import { call, servicesFor } from './support/http.js';
 
@@ -90,5 +96,71 @@ describe('hash-chained ledger', () => {
     );
     const verified = await registry.verifyLedger(UC);
     expect(verified).toMatchObject({ ok: true, entries: 9 });
+  });
+});
+
+describe('write-once ledger archive', () => {
+  it('copies every entry and catches a table rewritten with a recomputed chain', async () => {
+    const archiveContainer = uniqueName('ledgerarchive');
+    const fixture = testRegistry({ archiveContainer });
+    const { registry, storage, ledgerTable } = fixture;
+    const v1 = (await registry.push(UC, testModel(1).bytes, testModel(1).manifest, alice)).version;
+    await registry.approve(UC, v1, { ...bob, reason: 'reviewed' });
+    const clean = await registry.verifyLedger(UC);
+    expect(clean).toMatchObject({ ok: true, archive: { lines: 2, notArchived: 0 } });
+
+    // Whoever can write the table rewrites the approval and re-signs the chain so it verifies on its own.
+    const table = storage.table(ledgerTable);
+    const entries = (await registry.history(UC, { raw: true })).sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+    const approval = entries.find((e) => e.action === 'approve');
+    if (approval === undefined) throw new Error('no approval');
+    const forged = { ...approval, actor: 'mallory', actorId: 'mallory' };
+    forged.hash = entryHash(forged);
+    const { id, useCase, ...fields } = forged;
+    await table.updateEntity({ partitionKey: useCase, rowKey: id, ...fields }, 'Replace');
+    await table.updateEntity(
+      { partitionKey: UC, rowKey: '!head', seq: forged.seq, hash: forged.hash, id },
+      'Replace',
+    );
+    const alone = createRegistry({
+      storage,
+      container: fixture.container,
+      ledgerTable,
+      useCases: [testUseCase],
+      requireApproval: false,
+    });
+    expect((await alone.verifyLedger(UC)).ok).toBe(true);
+    const checked = await registry.verifyLedger(UC);
+    expect(checked.ok).toBe(false);
+    expect(checked.problems).toContainEqual(
+      expect.objectContaining({
+        seq: approval.seq,
+        problem: expect.stringContaining('differs from its WORM archive copy'),
+      }),
+    );
+  });
+});
+
+describe('ledger monitor for health', () => {
+  it('reuses a verification until it is stale, and reports a ledger it cannot read', async () => {
+    const { registry, table } = await withHistory();
+    let now = 0;
+    const monitor = createLedgerMonitor({ registry, useCases: [UC], maxAgeMs: 1000, now: () => now });
+    expect(monitor.latest()).toBeNull();
+    expect(await monitor.check()).toMatchObject({ ok: true });
+    const approval = await rowOf(table, odata`PartitionKey eq ${UC} and action eq ${'approve'}`);
+    await table.updateEntity(
+      { partitionKey: UC, rowKey: String(approval.rowKey), reason: 'changed' },
+      'Merge',
+    );
+    expect(await monitor.check()).toMatchObject({ ok: true });
+    now = 1000;
+    expect(await monitor.check()).toMatchObject({ ok: false, useCases: { [UC]: { ok: false } } });
+    expect(monitor.latest()).toMatchObject({ health: { ok: false }, ageMs: 0 });
+    const unknown = await verifyLedgers(registry, ['no_such_use_case']);
+    expect(unknown).toMatchObject({
+      ok: null,
+      useCases: { no_such_use_case: { error: expect.stringContaining('Unknown use case') } },
+    });
   });
 });

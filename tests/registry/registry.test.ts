@@ -69,7 +69,9 @@ describe('aliases', () => {
     expect(lost).toHaveLength(1);
     expect(isRiskopsError(lost[0]?.reason, 'conflict')).toBe(true);
     expect(String((lost[0]?.reason as Error | undefined)?.message)).toMatch(/champion of test_payments/);
-    const moves = (await registry.history(UC)).filter((e) => e.action === 'promote');
+    const moves = (await registry.history(UC)).filter(
+      (e) => e.action === 'promote' && e.outcome === 'committed',
+    );
     expect(moves).toHaveLength(1);
     const champion = await registry.resolve(UC, 'champion');
     expect(moves[0]?.to).toBe(champion);

@@ -27,7 +27,9 @@ const USAGE = `usage: riskops models <sub-command> [options]
   promote <useCase> <version> --reason text [--alias champion|challenger] [--from version|none]
   rollback <useCase> --reason text [--alias champion|challenger]
   retire <useCase> <version> --reason text
-  history <useCase> [--at ISO-time] [--limit N]  the ledger; with --at, who was champion then
+  history <useCase> [--at ISO-time] [--limit N] [--all]
+                                                 the ledger; with --at, who was champion then;
+                                                 --all also lists commit/abort bookkeeping entries
   verify-ledger [useCase...]                     check the ledger's hash chain (exit 1 when broken)
   policy <useCase> [--require-approval true|false --reason text]
                                                  show or change the approval policy (audited)
@@ -41,7 +43,7 @@ interface Parsed {
   flags: Map<string, string | true>;
 }
 
-const BOOLEAN_FLAGS = new Set(['json', 'external', 'help']);
+const BOOLEAN_FLAGS = new Set(['json', 'external', 'help', 'all']);
 
 function parse(args: readonly string[]): Parsed {
   const parsed: Parsed = { positional: [], flags: new Map() };
@@ -100,7 +102,7 @@ function ledgerTable(entries: readonly LedgerEntry[]): string {
     ['AT', 'ACTION', 'ALIAS', 'FROM', 'TO / VERSION', 'ACTOR', 'REASON'],
     entries.map((e) => [
       e.at,
-      e.action,
+      e.outcome === undefined || e.outcome === 'committed' ? e.action : `${e.action} (${e.outcome})`,
       e.alias ?? '',
       e.from ?? '',
       e.to ?? e.version,
@@ -250,7 +252,11 @@ async function history(registry: Registry, parsed: Parsed): Promise<void> {
         : `${name} champion at ${until.toISOString()}: ${champion.version} (since ${champion.since}, ${champion.entry.action} by ${champion.entry.actor}: ${champion.entry.reason})\n\n`,
     );
   }
-  const entries = await registry.history(name, { limit, ...(until === undefined ? {} : { until }) });
+  const entries = await registry.history(name, {
+    limit,
+    raw: parsed.flags.has('all'),
+    ...(until === undefined ? {} : { until }),
+  });
   const chain = await registry.verifyLedger(name);
   if (!chain.ok) process.stdout.write(`${chainReport(chain)}\n`);
   process.stdout.write(`${entries.length === 0 ? 'no ledger entries' : ledgerTable(entries)}\n`);

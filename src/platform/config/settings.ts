@@ -138,6 +138,11 @@ export const SettingsSchema = z.object({
   RISKOPS_BATCH_MAX_REJECTED_SHARE: z.coerce.number().min(0).max(1).default(0.05),
   RISKOPS_BATCH_SEED_INPUT_ROWS: z.coerce.number().int().min(0).default(2000),
   RISKOPS_QUEUE_CONSUMERS: z.coerce.number().int().min(1).max(16).default(1),
+  // Model registry security (issue 7): the write-once copy of the ledger.
+  RISKOPS_LEDGER_ARCHIVE_CONTAINER: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'must be a valid container name')
+    .optional(),
 });
 
 /** The storage connection needs a connection string, or all three service URIs (managed identity). */

@@ -40,6 +40,8 @@ export interface LedgerVerification {
   head: { seq: number; hash: string } | null;
   problems: ChainProblem[];
   checkedAt: string;
+  /** With a WORM archive: its line count, and chained entries not (yet) copied to it. */
+  archive?: { lines: number; notArchived: number };
 }
 
 /**

@@ -43,5 +43,11 @@ export {
   VERSION_PATTERN,
   VersionIdSchema,
 } from './validation.js';
-export { type LedgerHealth, verifyLedgers } from './verify.js';
+export {
+  createLedgerMonitor,
+  type LedgerHealth,
+  type LedgerMonitor,
+  type LedgerMonitorOptions,
+  verifyLedgers,
+} from './verify.js';
 export { removeZipMap, type ZipMapRemoval } from './zipmap.js';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { RiskopsError } from '../errors/index.js';
+import type { LedgerArchive } from './archive.js';
 import { statusOf } from './blobs.js';
 import { entryHash, GENESIS_HASH, type LedgerVerification, verifyChain } from './chain.js';
 import { type Alias, AliasSchema, LEDGER_ACTIONS, type LedgerAction, type LedgerEntry } from './types.js';
@@ -86,7 +87,12 @@ interface Head {
  * move together in one entity-group transaction guarded by the head's ETag, so concurrent appends serialize
  * and the chain never forks; an edited or deleted entry is found by `verify`.
  */
-export function createLedger(table: TableClient, clock: () => Date) {
+export function createLedger(
+  table: TableClient,
+  clock: () => Date,
+  archive?: LedgerArchive,
+  onArchiveError: (error: unknown) => void = () => undefined,
+) {
   let ready: Promise<void> | undefined;
   let lastMs = 0;
   const ensure = (): Promise<void> => {
@@ -164,6 +170,8 @@ export function createLedger(table: TableClient, clock: () => Date) {
             ['create', entityOf(full)],
           ];
           await table.submitTransaction(actions);
+          // The WORM copy follows the table; a failed copy shows up as `notArchived` in verification.
+          await archive?.append(full).catch(onArchiveError);
           return full;
         } catch (error) {
           if (error instanceof RiskopsError) throw error;
@@ -220,19 +228,25 @@ export function createLedger(table: TableClient, clock: () => Date) {
       alias: Alias,
       until?: Date,
     ): Promise<{ moves: LedgerEntry[]; committed: Set<string> }> {
+      // One query: the alias's moves and every commit/abort (an outcome may be written after `until`).
       const aborted = new Set<string>();
       const committed = new Set<string>();
-      for await (const entry of scan(useCase, `(${odata`action eq ${'abort'} or action eq ${'commit'}`})`)) {
-        if (entry.ref !== undefined) (entry.action === 'abort' ? aborted : committed).add(entry.ref);
+      const candidates: LedgerEntry[] = [];
+      const limit = until === undefined ? undefined : invertedMs(until.getTime());
+      const filter = `(${odata`action eq ${'abort'} or action eq ${'commit'} or alias eq ${alias}`})`;
+      for await (const entry of scan(useCase, filter)) {
+        if (entry.action === 'abort' || entry.action === 'commit') {
+          if (entry.ref !== undefined) (entry.action === 'abort' ? aborted : committed).add(entry.ref);
+        } else if (
+          entry.alias === alias &&
+          (entry.action === 'promote' || entry.action === 'rollback') &&
+          (limit === undefined || entry.id >= limit)
+        ) {
+          if (entry.seq === undefined) committed.add(entry.id);
+          candidates.push(entry);
+        }
       }
-      const time = until === undefined ? '' : `${odata`RowKey ge ${invertedMs(until.getTime())}`} and `;
-      const out: LedgerEntry[] = [];
-      for await (const entry of scan(useCase, `${time}${odata`alias eq ${alias}`}`)) {
-        if ((entry.action !== 'promote' && entry.action !== 'rollback') || aborted.has(entry.id)) continue;
-        if (entry.seq === undefined) committed.add(entry.id);
-        out.push(entry);
-      }
-      return { moves: newestFirst(out), committed };
+      return { moves: newestFirst(candidates.filter((m) => !aborted.has(m.id))), committed };
     },
 
     /** Policy changes that were not aborted, newest first. */
@@ -248,12 +262,17 @@ export function createLedger(table: TableClient, clock: () => Date) {
     async verify(useCase: string): Promise<LedgerVerification> {
       await ensure();
       const [entries, head] = await Promise.all([all(useCase), readHead(useCase)]);
-      return verifyChain(
-        useCase,
-        entries,
-        head === null ? null : { seq: head.seq, hash: head.hash },
-        clock(),
-      );
+      const headAt = head === null ? null : { seq: head.seq, hash: head.hash };
+      const result = verifyChain(useCase, entries, headAt, clock());
+      if (archive === undefined) return result;
+      const copy = await archive.check(useCase, entries);
+      const problems = [...result.problems, ...copy.problems];
+      return {
+        ...result,
+        ok: problems.length === 0,
+        problems,
+        archive: { lines: copy.lines, notArchived: copy.notArchived },
+      };
     },
   };
   return ledger;

@@ -1,8 +1,9 @@
 import { RiskopsError } from '../errors/index.js';
 import type { Manifest } from '../model/index.js';
-import type { StorageClients } from '../storage/index.js';
 import { corruptAliasError, createAliases } from './aliases.js';
+import { createLedgerArchive } from './archive.js';
 import type { LedgerVerification } from './chain.js';
+import { foldOutcomes } from './history.js';
 import { createLedger } from './ledger.js';
 import { type AliasView, createMoves, type Move } from './moves.js';
 import { createPolicies, type EffectivePolicy } from './policy.js';
@@ -24,54 +25,21 @@ import {
 import { checkVersionId } from './validation.js';
 
 export type { Move } from './moves.js';
+export type {
+  AliasProblem,
+  ChampionAt,
+  PromoteOptions,
+  PushResult,
+  RegistryOptions,
+} from './registry-types.js';
 
-export interface RegistryOptions {
-  storage: StorageClients;
-  /** settings.RISKOPS_MODELS_CONTAINER */
-  container: string;
-  /** settings.RISKOPS_LEDGER_TABLE */
-  ledgerTable: string;
-  /** The use cases whose models this registry accepts, with the feature vector each model must take. */
-  useCases: readonly RegistryUseCase[];
-  /**
-   * Seeds a use case's stored approval policy when it has none (RISKOPS_REQUIRE_APPROVAL). Never overrides a
-   * stored policy; ignored in Azure, where the first policy always requires approval.
-   */
-  requireApproval: boolean;
-  /** RISKOPS_ENVIRONMENT=azure: approval policy seeded on, and no bootstrap champion without approval. */
-  azure?: boolean;
-  clock?: () => Date;
-}
-
-export interface PushResult {
-  version: string;
-  sha256: string;
-  manifest: Manifest;
-  /** True when the graph was rewritten to serve (a ZipMap removed); see `manifest.params.onnxRewrite`. */
-  rewritten: boolean;
-}
-
-export interface PromoteOptions extends ChangeOptions {
-  alias?: Alias;
-  /** Optimistic check: the version the alias must hold now (`null`: it must be unset). */
-  from?: string | null;
-  /** Seeding only, outside Azure: a first champion from the shipped models/ folder skips approval. */
-  skipApproval?: boolean;
-}
-
-export interface ChampionAt {
-  version: string;
-  since: string;
-  entry: LedgerEntry;
-}
-
-/** Something wrong with an alias blob, as `list` reports it. */
-export interface AliasProblem {
-  alias: Alias;
-  problem: string;
-  /** What the ledger says the alias holds. */
-  ledgerVersion: string | null;
-}
+import type {
+  AliasProblem,
+  ChampionAt,
+  PromoteOptions,
+  PushResult,
+  RegistryOptions,
+} from './registry-types.js';
 
 /**
  * The model registry: immutable content-addressed versions in Blob Storage, `champion` / `challenger` aliases
@@ -85,7 +53,11 @@ export function createRegistry(options: RegistryOptions) {
   const azure = options.azure === true;
   const store = createVersionStore(options.storage.container(options.container));
   const aliases = createAliases(store);
-  const ledger = createLedger(options.storage.table(options.ledgerTable), clock);
+  const archive =
+    options.archiveContainer === undefined
+      ? undefined
+      : createLedgerArchive(options.storage.container(options.archiveContainer));
+  const ledger = createLedger(options.storage.table(options.ledgerTable), clock, archive);
   const moves = createMoves(aliases, ledger, clock);
 
   const useCase = (name: string): RegistryUseCase => {
@@ -129,7 +101,7 @@ export function createRegistry(options: RegistryOptions) {
     if (current.pending !== undefined) {
       throw new RiskopsError(
         'conflict',
-        `A ${current.pending.action} of ${name} ${alias} (${current.pending.actor}, ${current.pending.at}) is still in flight; retry in a few seconds`,
+        `${alias} of ${name} is being moved by another ${current.pending.action} (${current.pending.actor}, ${current.pending.at}); nothing was changed, retry in a few seconds`,
       );
     }
     return current;
@@ -240,6 +212,10 @@ export function createRegistry(options: RegistryOptions) {
       return stored;
     },
 
+    /** Who retired a version, when and why; null while it is not retired (one small blob read). */
+    retirement: (name: string, version: string) =>
+      store.retirement(useCase(name).name, checkVersionId(version)),
+
     /**
      * Records that the caller approves `version` for champion. The pusher cannot approve their own push.
      * @throws RiskopsError `forbidden` for a self-approval, `conflict` for a retired version.
@@ -280,14 +256,15 @@ export function createRegistry(options: RegistryOptions) {
           `In Azure no champion is crowned without approval: approve ${name} ${version}, then promote it`,
         );
       }
-      if (alias === 'champion' && change.skipApproval !== true) {
-        const policy = await policies.effective(name);
-        if (policy.requireApproval) {
-          approvedBy = checkApproval(name, info, who, await ledger.approvals(name, version), policy);
-        }
-      }
-      await store.read(name, version);
-      const current = await startMove(name, alias);
+      const gated = alias === 'champion' && change.skipApproval !== true;
+      // Independent reads, together: the policy and approvals, the bytes' integrity, the alias as it is.
+      const [policy, approvals, , current] = await Promise.all([
+        gated ? policies.effective(name) : null,
+        gated ? ledger.approvals(name, version) : [],
+        store.read(name, version),
+        startMove(name, alias),
+      ]);
+      if (policy?.requireApproval === true) approvedBy = checkApproval(name, info, who, approvals, policy);
       if (change.from !== undefined && current.version !== change.from) {
         throw new RiskopsError(
           'conflict',
@@ -386,20 +363,7 @@ export function createRegistry(options: RegistryOptions) {
       const { limit, raw, ...range } = query;
       if (raw === true)
         return ledger.entries(useCase(name).name, { ...range, ...(limit === undefined ? {} : { limit }) });
-      const all = await ledger.all(name);
-      const outcomes = new Map<string, LedgerEntry>();
-      for (const e of all)
-        if ((e.action === 'commit' || e.action === 'abort') && e.ref !== undefined) outcomes.set(e.ref, e);
-      const shown = (await ledger.entries(name, range))
-        .filter((e) => e.action !== 'commit' && e.action !== 'abort')
-        .map((e): LedgerEntry => {
-          if (e.action !== 'promote' && e.action !== 'rollback') return e;
-          const closed = outcomes.get(e.id);
-          if (closed === undefined) return { ...e, outcome: e.seq === undefined ? 'committed' : 'pending' };
-          return closed.action === 'commit'
-            ? { ...e, outcome: 'committed' }
-            : { ...e, outcome: 'aborted', outcomeReason: closed.reason };
-        });
+      const shown = foldOutcomes(await ledger.all(name), await ledger.entries(name, range));
       return limit === undefined ? shown : shown.slice(0, limit);
     },
 

@@ -25,5 +25,8 @@ export function createRegistryFromSettings(
     useCases,
     requireApproval: approvalRequired(settings),
     azure: settings.RISKOPS_ENVIRONMENT === 'azure',
+    ...(settings.RISKOPS_LEDGER_ARCHIVE_CONTAINER === undefined
+      ? {}
+      : { archiveContainer: settings.RISKOPS_LEDGER_ARCHIVE_CONTAINER }),
   });
 }
