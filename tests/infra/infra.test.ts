@@ -87,6 +87,12 @@ const IN_AZURE: Record<SettingName, 'set' | 'default' | 'local-only'> = {
   RISKOPS_ACTOR: 'default',
   RISKOPS_MAX_REQUEST_BYTES: 'default',
   RISKOPS_LOG_LEVEL: 'default',
+  ServiceBusConnection: 'local-only',
+  ServiceBusConnection__fullyQualifiedNamespace: 'set',
+  ServiceBusConnection__clientId: 'set',
+  RISKOPS_RETRAIN_TABLE: 'default',
+  RISKOPS_TRAINING_DATA_CONTAINER: 'default',
+  RISKOPS_LABELS_CONTAINER: 'default',
 };
 
 function appSettings(): Map<string, string> {
