@@ -1,0 +1,11 @@
+/** @module Retraining: the drift-driven retrain trigger, the request and its receipt, and the retrain consumer. */
+export * from './request.js';
+export { createRetrainState, type ProcessedRecord, type RetrainState, type SentRequest } from './state.js';
+export {
+  createRetrainTrigger,
+  type RetrainTrigger,
+  type RetrainTriggerOptions,
+  type TriggerDecision,
+  type TriggerOutcome,
+} from './trigger.js';
+export * from './window.js';
