@@ -9,7 +9,13 @@ import {
 } from '../../functions/models.js';
 import { loadSettings } from '../../src/platform/config/index.js';
 import type { HttpDefinition } from '../../src/platform/functions/index.js';
+import { createMessageQueueFromSettings, RETRAIN_QUEUE } from '../../src/platform/messaging/index.js';
 import { createRegistryModelProvider } from '../../src/platform/registry/index.js';
+import {
+  createRetrainConsumer,
+  createRetrainState,
+  createRetrainTrigger,
+} from '../../src/platform/retrain/index.js';
 import type { Services } from '../../src/platform/runtime/services.js';
 import { alice, testModel, testRegistry, testUseCase } from './support/fixtures.js';
 
@@ -21,7 +27,16 @@ function services(requireApproval = false): Services {
     env: { AzureWebJobsStorage: 'UseDevelopmentStorage=true', RISKOPS_ACTOR: 'local-dev' },
   });
   const models = createRegistryModelProvider({ registry, refreshMs: 1000 });
-  return { settings, storage, useCases: [testUseCase], models, registry, close: () => models.close() };
+  const retrainQueue = createMessageQueueFromSettings(settings, storage, RETRAIN_QUEUE);
+  const state = createRetrainState(storage.table(settings.RISKOPS_RETRAIN_TABLE));
+  const useCases = [testUseCase];
+  const trainingData = storage.container(settings.RISKOPS_TRAINING_DATA_CONTAINER);
+  return {
+    ...{ settings, storage, useCases, models, registry, close: () => models.close() },
+    retrainQueue,
+    retrainTrigger: createRetrainTrigger({ useCases, queue: retrainQueue, state }),
+    retrainConsumer: createRetrainConsumer({ registry, useCases, trainingData, state }),
+  };
 }
 
 async function call(

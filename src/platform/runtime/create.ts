@@ -1,9 +1,11 @@
 import type { Settings } from '../config/index.js';
+import { createMessageQueueFromSettings, RETRAIN_QUEUE } from '../messaging/index.js';
 import {
   createRegistryFromSettings,
   createRegistryModelProvider,
   seedRegistryFromDirectory,
 } from '../registry/index.js';
+import { createRetrainConsumer, createRetrainState, createRetrainTrigger } from '../retrain/index.js';
 import type { StorageClients } from '../storage/index.js';
 import type { AnyUseCase } from '../use-case/index.js';
 import type { Services } from './services.js';
@@ -26,12 +28,25 @@ export async function createServices(
     );
   }
   const models = createRegistryModelProvider({ registry, refreshMs: settings.RISKOPS_ALIAS_REFRESH_MS });
+  const retrainQueue = createMessageQueueFromSettings(settings, storage, RETRAIN_QUEUE);
+  const retrainState = createRetrainState(storage.table(settings.RISKOPS_RETRAIN_TABLE));
   return {
     settings,
     storage,
     useCases,
     registry,
     models,
-    close: () => models.close(),
+    retrainQueue,
+    retrainTrigger: createRetrainTrigger({ useCases, queue: retrainQueue, state: retrainState }),
+    retrainConsumer: createRetrainConsumer({
+      registry,
+      useCases,
+      trainingData: storage.container(settings.RISKOPS_TRAINING_DATA_CONTAINER),
+      state: retrainState,
+    }),
+    close: async () => {
+      await models.close();
+      await retrainQueue.close();
+    },
   };
 }

@@ -1,5 +1,7 @@
 import type { Settings } from '../config/index.js';
+import type { MessageQueue } from '../messaging/index.js';
 import type { Registry } from '../registry/index.js';
+import type { RetrainConsumer, RetrainTrigger } from '../retrain/index.js';
 import type { ModelProvider } from '../scoring/ports.js';
 import type { StorageClients } from '../storage/index.js';
 import type { AnyUseCase } from '../use-case/index.js';
@@ -11,5 +13,9 @@ export interface Services {
   useCases: readonly AnyUseCase[];
   registry: Registry;
   models: ModelProvider;
+  /** Retraining loop (issue 11): the `retrain-requests` queue, the drift → request trigger, the consumer. */
+  retrainQueue: MessageQueue;
+  retrainTrigger: RetrainTrigger;
+  retrainConsumer: RetrainConsumer;
   close(): Promise<void>;
 }
