@@ -7,6 +7,10 @@ type Command = { summary: string; load: () => Promise<{ run(args: string[]): Pro
 const COMMANDS: Record<string, Command> = {
   'export-features': { summary: 'Features as CSV', load: () => import('./commands/export-features.js') },
   models: { summary: 'Model registry and ledger', load: () => import('./commands/models.js') },
+  performance: {
+    summary: 'Realized and estimated performance per cohort',
+    load: () => import('./commands/performance.js'),
+  },
   start: { summary: 'Run the functions locally, like func start', load: () => import('./commands/start.js') },
   train: { summary: 'Train, gate and write a model', load: () => import('./commands/train.js') },
 };

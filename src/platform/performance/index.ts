@@ -7,5 +7,6 @@ export {
   type PerformanceOptions,
   type PerformanceReport,
 } from './evaluate.js';
+export { cohortTable } from './format.js';
 export { type LabelDrop, type LabelRecord, type LabelReject, readLabelDrops } from './labels.js';
 export * from './ports.js';

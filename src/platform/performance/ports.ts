@@ -32,3 +32,6 @@ export const PERFORMANCE_METRICS = {
   auc: 'riskops.performance.auc',
   brier: 'riskops.performance.brier',
 } as const;
+
+/** Where nightly batch outputs live (`{useCase}/{day}/{runId}/part-{n}.jsonl` + `_SUCCESS.json`). */
+export const SCORING_OUTPUT_CONTAINER = 'scoring-output';
