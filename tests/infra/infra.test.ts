@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SettingsSchema, storageConnectionIssue } from '../../src/platform/config/settings.js';
+import { PERFORMANCE_METRICS } from '../../src/platform/performance/index.js';
 import { storageConnectionFrom } from '../../src/platform/storage/index.js';
 import {
   blockAfter,
@@ -373,5 +374,20 @@ describe('CI workflow', () => {
     expect(workflow).toMatch(/node-version:\s*['"]?22/);
     expect(workflow).toContain('npm install');
     expect(workflow).toContain('npm test');
+  });
+});
+
+describe('performance alert (issue 11)', () => {
+  const alerts = bicep('infra/modules/alerts.bicep');
+
+  it('pages when a cohort AUC is more than 3 points below the validated AUC, by use case and kind', () => {
+    const rule = blockAfter(alerts, /resource performanceAlert [^\n]*=\s*\{/);
+    expect(rule).toContain(`where name == '${PERFORMANCE_METRICS.auc}'`);
+    expect(rule).toContain('customDimensions.baselineAuc');
+    expect(rule).toMatch(/metricMeasureColumn: 'drop'/);
+    expect(rule).toMatch(/operator: 'GreaterThan'\s*\n\s*threshold: json\('0\.03'\)/);
+    expect(rule).toMatch(/name: 'useCase'/);
+    expect(rule).toMatch(/name: 'kind'/);
+    expect(rule).toMatch(/actionGroup\.id/);
   });
 });

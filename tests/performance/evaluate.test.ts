@@ -107,6 +107,7 @@ describe('realized performance from delayed labels', () => {
       trainingData: f.trainingData,
       sink,
       asOf: '2026-11-15',
+      baselineAuc: async (version) => (version === 'v1' ? 0.862 : undefined),
     });
     expect(report.cohorts.map((c) => [c.scoredOn, c.modelVersion, c.kind, c.scored, c.labeled])).toEqual([
       ['2026-10-01', 'v1', 'realized', 400, 350],
@@ -128,8 +129,9 @@ describe('realized performance from delayed labels', () => {
     expect(auc.map((c) => c.dims.kind)).toEqual(['realized', 'estimated', 'estimated']);
     expect(auc[0]).toMatchObject({
       value: matured?.auc,
-      dims: { useCase: 'late_payment', modelVersion: 'v1', cohort: '2026-10-01' },
+      dims: { useCase: 'late_payment', modelVersion: 'v1', cohort: '2026-10-01', baselineAuc: '0.862' },
     });
+    expect(auc[2]?.dims.baselineAuc).toBeUndefined();
 
     // Joined rows became training rows: the input fields plus the label, one blob per drop.
     expect(report.trainingRows).toEqual([

@@ -1,15 +1,16 @@
 /** `riskops performance <useCase>`: realized and estimated performance per scoring cohort. */
 import { parseArgs } from 'node:util';
 import { loadSettings } from '../../platform/config/index.js';
-import { RiskopsError } from '../../platform/errors/index.js';
+import { isRiskopsError, RiskopsError } from '../../platform/errors/index.js';
 import {
   cohortTable,
   createBatchOutputSource,
   evaluatePerformance,
   SCORING_OUTPUT_CONTAINER,
 } from '../../platform/performance/index.js';
+import { createRegistryFromSettings } from '../../platform/registry/index.js';
 import { createStorageClients, storageConnectionFrom } from '../../platform/storage/index.js';
-import { getUseCase, USE_CASE_NAMES } from '../../use_cases/index.js';
+import { getUseCase, USE_CASE_NAMES, USE_CASES } from '../../use_cases/index.js';
 
 const USAGE = `usage: riskops performance <useCase> [--as-of YYYY-MM-DD] [--lookback-days N] [--no-append] [--json]
 
@@ -52,6 +53,7 @@ export async function run(args: string[]): Promise<number> {
     throw new RiskopsError('invalid_input', `--lookback-days must be a whole number ≥ 0\n\n${USAGE}`);
   const settings = loadSettings({ localSettingsPath: 'local.settings.json' });
   const storage = createStorageClients(storageConnectionFrom(settings));
+  const registry = createRegistryFromSettings(settings, storage, USE_CASES);
   const report = await evaluatePerformance({
     useCase,
     source: createBatchOutputSource(storage.container(SCORING_OUTPUT_CONTAINER)),
@@ -60,6 +62,14 @@ export async function run(args: string[]): Promise<number> {
       ? {}
       : { trainingData: storage.container(settings.RISKOPS_TRAINING_DATA_CONTAINER) }),
     asOf,
+    baselineAuc: async (version) => {
+      try {
+        return (await registry.show(useCase.name, version)).manifest.metrics.auc;
+      } catch (error) {
+        if (isRiskopsError(error, 'not_found')) return undefined;
+        throw error;
+      }
+    },
     ...(lookback === undefined ? {} : { lookbackDays: lookback }),
   });
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : cohortTable(report));

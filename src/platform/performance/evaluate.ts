@@ -21,6 +21,11 @@ export interface PerformanceOptions {
   sink?: MetricSink;
   /** The evaluation day (UTC `YYYY-MM-DD`). */
   asOf: string;
+  /**
+   * The AUC a model version was validated with (its manifest's holdout AUC). Sent with each AUC metric as
+   * `baselineAuc`, which the alert compares against (a drop of more than 3 points pages).
+   */
+  baselineAuc?: (modelVersion: string) => Promise<number | undefined>;
   /** Scoring days looked at, ending at `asOf` (default max(90, 2 × maturityDays)). */
   lookbackDays?: number;
 }
@@ -141,12 +146,17 @@ export async function evaluatePerformance(options: PerformanceOptions): Promise<
       };
     });
 
+  const baselines = new Map<string, number | undefined>();
   for (const cohort of out) {
-    const dims = {
+    if (!baselines.has(cohort.modelVersion))
+      baselines.set(cohort.modelVersion, await options.baselineAuc?.(cohort.modelVersion));
+    const baseline = baselines.get(cohort.modelVersion);
+    const dims: Record<string, string> = {
       useCase: useCase.name,
       modelVersion: cohort.modelVersion,
       cohort: cohort.scoredOn,
       kind: cohort.kind,
+      ...(baseline === undefined ? {} : { baselineAuc: String(baseline) }),
     };
     if (cohort.auc !== null) options.sink?.trackMetric(PERFORMANCE_METRICS.auc, cohort.auc, dims);
     if (cohort.brier !== null) options.sink?.trackMetric(PERFORMANCE_METRICS.brier, cohort.brier, dims);
