@@ -3,6 +3,7 @@ import type { FunctionDefinition } from '../src/platform/functions/index.js';
 import type { Services } from '../src/platform/runtime/services.js';
 import { health } from './health.js';
 import { MODEL_FUNCTIONS } from './models.js';
+import { performanceMonitor } from './performance.js';
 import { retrain } from './retrain.js';
 import { score } from './score.js';
 
@@ -11,4 +12,5 @@ export const FUNCTIONS: readonly FunctionDefinition<Services>[] = [
   health,
   ...MODEL_FUNCTIONS,
   retrain,
+  performanceMonitor,
 ];

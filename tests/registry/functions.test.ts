@@ -10,6 +10,7 @@ import {
 import { loadSettings } from '../../src/platform/config/index.js';
 import type { HttpDefinition } from '../../src/platform/functions/index.js';
 import { createMessageQueueFromSettings, RETRAIN_QUEUE } from '../../src/platform/messaging/index.js';
+import { createBatchOutputSource, SCORING_OUTPUT_CONTAINER } from '../../src/platform/performance/index.js';
 import { createRegistryModelProvider } from '../../src/platform/registry/index.js';
 import {
   createRetrainConsumer,
@@ -36,6 +37,14 @@ function services(requireApproval = false): Services {
     retrainQueue,
     retrainTrigger: createRetrainTrigger({ useCases, queue: retrainQueue, state }),
     retrainConsumer: createRetrainConsumer({ registry, useCases, trainingData, state }),
+    performance: {
+      useCases,
+      registry,
+      source: createBatchOutputSource(storage.container(SCORING_OUTPUT_CONTAINER)),
+      labels: storage.container(settings.RISKOPS_LABELS_CONTAINER),
+      trainingData,
+      sink: { trackMetric: () => undefined },
+    },
   };
 }
 

@@ -8,5 +8,7 @@ export {
   type PerformanceReport,
 } from './evaluate.js';
 export { cohortTable } from './format.js';
+export { createJsonLinesMetricSink } from './json-lines-sink.js';
 export { type LabelDrop, type LabelRecord, type LabelReject, readLabelDrops } from './labels.js';
 export * from './ports.js';
+export { type PerformanceJobOptions, runPerformanceJob } from './run.js';

@@ -1,5 +1,11 @@
+import { join } from 'node:path';
 import type { Settings } from '../config/index.js';
 import { createMessageQueueFromSettings, RETRAIN_QUEUE } from '../messaging/index.js';
+import {
+  createBatchOutputSource,
+  createJsonLinesMetricSink,
+  SCORING_OUTPUT_CONTAINER,
+} from '../performance/index.js';
 import {
   createRegistryFromSettings,
   createRegistryModelProvider,
@@ -44,6 +50,15 @@ export async function createServices(
       trainingData: storage.container(settings.RISKOPS_TRAINING_DATA_CONTAINER),
       state: retrainState,
     }),
+    performance: {
+      useCases,
+      registry,
+      source: createBatchOutputSource(storage.container(SCORING_OUTPUT_CONTAINER)),
+      labels: storage.container(settings.RISKOPS_LABELS_CONTAINER),
+      trainingData: storage.container(settings.RISKOPS_TRAINING_DATA_CONTAINER),
+      // Bound to the App Insights telemetry module at integration; JSON lines under the data dir until then.
+      sink: createJsonLinesMetricSink(join(settings.RISKOPS_DATA_DIR, 'metrics', 'performance.jsonl')),
+    },
     close: async () => {
       await models.close();
       await retrainQueue.close();

@@ -1,5 +1,6 @@
 import type { Settings } from '../config/index.js';
 import type { MessageQueue } from '../messaging/index.js';
+import type { PerformanceJobOptions } from '../performance/index.js';
 import type { Registry } from '../registry/index.js';
 import type { RetrainConsumer, RetrainTrigger } from '../retrain/index.js';
 import type { ModelProvider } from '../scoring/ports.js';
@@ -17,5 +18,7 @@ export interface Services {
   retrainQueue: MessageQueue;
   retrainTrigger: RetrainTrigger;
   retrainConsumer: RetrainConsumer;
+  /** Realized performance (issue 11): label drops joined to batch outputs; `sink` is where metrics go. */
+  performance: PerformanceJobOptions;
   close(): Promise<void>;
 }
