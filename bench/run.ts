@@ -9,6 +9,7 @@ import { startAzurite } from '../src/platform/storage/index.js';
 import { benchDrift } from './drift.js';
 import { benchFaults } from './faults.js';
 import { benchLedger } from './ledger.js';
+import { benchPerformance } from './performance.js';
 import { benchRegistry } from './registry.js';
 import { benchScaffold } from './scaffold.js';
 import { benchScoring } from './scoring.js';
@@ -26,6 +27,7 @@ const BENCHES: Bench[] = [
   { name: 'scaffold', run: () => benchScaffold() },
   { name: 'faults', run: () => benchFaults() },
   { name: 'drift', run: ({ connectionString }) => benchDrift(connectionString) },
+  { name: 'performance', run: ({ connectionString }) => benchPerformance(connectionString) },
 ];
 
 const RESULTS = join(process.cwd(), 'bench', 'results');

@@ -6,6 +6,8 @@ import { BATCH_FUNCTIONS } from './batch.js';
 import { driftMonitor } from './drift-monitor.js';
 import { health } from './health.js';
 import { MODEL_FUNCTIONS } from './models.js';
+import { performanceMonitor } from './performance.js';
+import { retrain } from './retrain.js';
 import { score } from './score.js';
 
 export const FUNCTIONS: readonly FunctionDefinition<Services>[] = [
@@ -14,4 +16,6 @@ export const FUNCTIONS: readonly FunctionDefinition<Services>[] = [
   ...MODEL_FUNCTIONS,
   driftMonitor,
   ...BATCH_FUNCTIONS,
+  retrain,
+  performanceMonitor,
 ];

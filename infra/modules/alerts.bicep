@@ -331,5 +331,69 @@ resource deadLetterAlert 'Microsoft.Insights/metricAlerts@2018-03-01' = {
   }
 }
 
+// Realized (or, before labels mature, estimated) AUC of a scoring cohort more than 3 points below the AUC the
+// model version was validated with. The performance job sends that baseline with each metric (baselineAuc).
+resource performanceAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'riskops-performance-auc-drop'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'riskops: AUC dropped more than 3 points'
+    description: 'A cohort\'s riskops.performance.auc (kind realized or estimated) is more than 0.03 below the model version\'s validated AUC. Check riskops performance <useCase> and consider a retrain or rollback.'
+    severity: 2
+    enabled: true
+    scopes: [
+      applicationInsightsId
+    ]
+    evaluationFrequency: 'PT1H'
+    windowSize: 'P1D'
+    autoMitigate: true
+    skipQueryValidation: true
+    criteria: {
+      allOf: [
+        {
+          query: '''
+customMetrics
+| where name == 'riskops.performance.auc'
+| extend useCase = tostring(customDimensions.useCase), kind = tostring(customDimensions.kind), baseline = todouble(customDimensions.baselineAuc)
+| where isnotnull(baseline)
+| project timestamp, useCase, kind, drop = baseline - todouble(valueMin)
+'''
+          timeAggregation: 'Maximum'
+          metricMeasureColumn: 'drop'
+          dimensions: [
+            {
+              name: 'useCase'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+            {
+              name: 'kind'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
+          operator: 'GreaterThan'
+          threshold: json('0.03')
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: [
+        actionGroup.id
+      ]
+    }
+  }
+}
+
 output actionGroupId string = actionGroup.id
 output alertRuleNames array = [for rule in logRules: rule.name]

@@ -14,6 +14,10 @@ const COMMANDS: Record<string, Command> = {
   },
   'export-features': { summary: 'Features as CSV', load: () => import('./commands/export-features.js') },
   models: { summary: 'Model registry and ledger', load: () => import('./commands/models.js') },
+  performance: {
+    summary: 'Realized and estimated performance per cohort',
+    load: () => import('./commands/performance.js'),
+  },
   start: { summary: 'Run the functions locally, like func start', load: () => import('./commands/start.js') },
   telemetry: { summary: 'Tail the local telemetry lines', load: () => import('./commands/telemetry.js') },
   train: { summary: 'Train, gate and write a model', load: () => import('./commands/train.js') },

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SettingsSchema, storageConnectionIssue } from '../../src/platform/config/settings.js';
+import { PERFORMANCE_METRICS } from '../../src/platform/performance/index.js';
 import { storageConnectionFrom } from '../../src/platform/storage/index.js';
 import {
   blockAfter,
@@ -132,6 +133,12 @@ const IN_AZURE: Record<SettingName, 'set' | 'default' | 'local-only'> = {
   RISKOPS_BATCH_SEED_INPUT_ROWS: 'local-only',
   RISKOPS_QUEUE_CONSUMERS: 'local-only',
   RISKOPS_LEDGER_ARCHIVE_CONTAINER: 'set',
+  ServiceBusConnection: 'local-only',
+  ServiceBusConnection__fullyQualifiedNamespace: 'set',
+  ServiceBusConnection__clientId: 'set',
+  RISKOPS_RETRAIN_TABLE: 'default',
+  RISKOPS_TRAINING_DATA_CONTAINER: 'default',
+  RISKOPS_LABELS_CONTAINER: 'default',
 };
 
 function appSettings(): Map<string, string> {
@@ -566,5 +573,20 @@ describe('CI workflow', () => {
     expect(workflow).toMatch(/node-version:\s*['"]?22/);
     expect(workflow).toContain('npm install');
     expect(workflow).toContain('npm test');
+  });
+});
+
+describe('performance alert (issue 11)', () => {
+  const alerts = bicep('infra/modules/alerts.bicep');
+
+  it('pages when a cohort AUC is more than 3 points below the validated AUC, by use case and kind', () => {
+    const rule = blockAfter(alerts, /resource performanceAlert [^\n]*=\s*\{/);
+    expect(rule).toContain(`where name == '${PERFORMANCE_METRICS.auc}'`);
+    expect(rule).toContain('customDimensions.baselineAuc');
+    expect(rule).toMatch(/metricMeasureColumn: 'drop'/);
+    expect(rule).toMatch(/operator: 'GreaterThan'\s*\n\s*threshold: json\('0\.03'\)/);
+    expect(rule).toMatch(/name: 'useCase'/);
+    expect(rule).toMatch(/name: 'kind'/);
+    expect(rule).toMatch(/actionGroup\.id/);
   });
 });

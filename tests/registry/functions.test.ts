@@ -8,10 +8,10 @@ import {
   modelsRollback,
 } from '../../functions/models.js';
 import { loadSettings } from '../../src/platform/config/index.js';
-import { createDriftServices } from '../../src/platform/drift/services.js';
 import type { HttpDefinition } from '../../src/platform/functions/index.js';
 import { createRegistryModelProvider, encodeClientPrincipal } from '../../src/platform/registry/index.js';
 import type { Services } from '../../src/platform/runtime/services.js';
+import { servicesAround } from '../support/platform-services.js';
 import { alice, testModel, testRegistry, testUseCase } from './support/fixtures.js';
 
 const UC = testUseCase.name;
@@ -22,16 +22,7 @@ function services(requireApproval = false): Services {
     env: { AzureWebJobsStorage: 'UseDevelopmentStorage=true', RISKOPS_ACTOR: 'local-dev' },
   });
   const models = createRegistryModelProvider({ registry, refreshMs: 1000 });
-  const drift = createDriftServices(settings, storage, [testUseCase], registry, () => undefined);
-  return {
-    settings,
-    storage,
-    useCases: [testUseCase],
-    models,
-    registry,
-    ...drift,
-    close: () => models.close(),
-  };
+  return servicesAround(settings, storage, [testUseCase], registry, models);
 }
 
 async function call(

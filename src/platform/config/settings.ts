@@ -143,6 +143,24 @@ export const SettingsSchema = z.object({
     .string()
     .regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'must be a valid container name')
     .optional(),
+  // Retraining loop and delayed labels (issue 11). The Service Bus names are the Functions extension's
+  // (`connection: 'ServiceBusConnection'`): a connection string, or the namespace with a managed identity.
+  // With neither, retrain requests go to the Azurite queue of the same name (the local host's stand-in).
+  ServiceBusConnection: z.string().min(1).optional(),
+  ServiceBusConnection__fullyQualifiedNamespace: z.string().min(1).optional(),
+  ServiceBusConnection__clientId: z.string().min(1).optional(),
+  RISKOPS_RETRAIN_TABLE: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid table name')
+    .default('retrainstate'),
+  RISKOPS_TRAINING_DATA_CONTAINER: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/, 'must be a valid container name')
+    .default('training-data'),
+  RISKOPS_LABELS_CONTAINER: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/, 'must be a valid container name')
+    .default('labels'),
 });
 
 /** The storage connection needs a connection string, or all three service URIs (managed identity). */

@@ -12,7 +12,7 @@ import { createHttpServer, type HttpFunction } from './http-server.js';
 import { createInvocationTracker } from './invocations.js';
 import { createKeyCheck, type HostKeys } from './keys.js';
 import { createConsoleLogger, type HostLogger } from './logger.js';
-import { messageInput } from './queue-message.js';
+import { triggerInput } from './queue-message.js';
 import { createQueuePoller, type QueueFunction, type QueuePoller } from './queue-poller.js';
 import { byPrecedence, compileRoute } from './routes.js';
 import { createTimerScheduler, resolveSettingRefs, type TimerFunction } from './timers.js';
@@ -150,14 +150,21 @@ export function createLocalHost<S>(options: LocalHostOptions<S>): LocalHost {
     if (fn === undefined) return 'not_found';
     const text = input ?? '';
     const now = new Date().toISOString();
+    const message = triggerInput(fn.kind, text);
     const work = invocations.run(
       {
         functionName: name,
         triggerType: fn.kind === 'storageQueue' ? 'queueTrigger' : 'serviceBusTrigger',
         reason: 'This function was programmatically called via the host APIs.',
-        triggerMetadata: { id: randomUUID(), dequeueCount: 1, insertionTime: now, queueTrigger: text },
+        triggerMetadata: {
+          id: randomUUID(),
+          dequeueCount: 1,
+          insertionTime: now,
+          queueTrigger: text,
+          ...message.metadata,
+        },
       },
-      (context) => fn.handler(messageInput(text), context),
+      (context) => fn.handler(message.input, context),
     );
     void work.catch(() => undefined);
     return 'started';

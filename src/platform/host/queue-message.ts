@@ -1,4 +1,5 @@
 import type { DequeuedMessageItem } from '@azure/storage-queue';
+import { unwrapEnvelope } from '../messaging/index.js';
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -58,5 +59,30 @@ export function queueTriggerMetadata(
     deliveryCount: message.dequeueCount,
     enqueuedTimeUtc: message.insertedOn.toISOString(),
     expiresAtUtc: message.expiresOn.toISOString(),
+  };
+}
+
+/**
+ * The trigger input and extra metadata of a message: a Service Bus message the messaging port sent through a
+ * storage queue arrives in an envelope, and the function gets its body, `messageId`, `applicationProperties`
+ * and `subject` as on Azure. Anything else is delivered as `messageInput` makes it.
+ */
+export function triggerInput(
+  kind: QueueKind,
+  text: string,
+): { input: unknown; metadata: Record<string, unknown> } {
+  const parsed = messageInput(text);
+  const envelope = kind === 'serviceBusQueue' ? unwrapEnvelope(parsed) : undefined;
+  if (envelope === undefined) return { input: parsed, metadata: {} };
+  const meta = envelope.serviceBusMessage;
+  return {
+    input: envelope.body,
+    metadata: {
+      messageId: meta.messageId,
+      applicationProperties: meta.applicationProperties,
+      userProperties: meta.applicationProperties,
+      contentType: meta.contentType,
+      ...(meta.subject === undefined ? {} : { subject: meta.subject, label: meta.subject }),
+    },
   };
 }

@@ -3,7 +3,7 @@ import type { MessageHandler } from '../functions/index.js';
 import type { QueueListenerSettings } from './host-config.js';
 import type { InvocationTracker } from './invocations.js';
 import type { HostLogger } from './logger.js';
-import { decodeMessageText, messageInput, type QueueKind, queueTriggerMetadata } from './queue-message.js';
+import { decodeMessageText, type QueueKind, queueTriggerMetadata, triggerInput } from './queue-message.js';
 
 /** A queue-triggered function bound to its queue. */
 export interface QueueFunction {
@@ -114,6 +114,7 @@ export function createQueuePoller(options: QueuePollerOptions): QueuePoller {
     active++;
     const lease = holdLease(message);
     const text = decodeMessageText(message.messageText, settings.messageEncoding);
+    const { input, metadata } = triggerInput(fn.kind, text);
     const work = (async () => {
       let succeeded = false;
       try {
@@ -122,9 +123,9 @@ export function createQueuePoller(options: QueuePollerOptions): QueuePoller {
             functionName: fn.name,
             triggerType: fn.kind === 'storageQueue' ? 'queueTrigger' : 'serviceBusTrigger',
             reason: `New queue message detected on '${fn.queueName}'.`,
-            triggerMetadata: queueTriggerMetadata(fn.kind, message, text),
+            triggerMetadata: { ...queueTriggerMetadata(fn.kind, message, text), ...metadata },
           },
-          (context) => fn.handler(messageInput(text), context),
+          (context) => fn.handler(input, context),
         );
         succeeded = true;
       } catch {

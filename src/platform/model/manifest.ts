@@ -126,5 +126,20 @@ export const ManifestSchema = z.object({
     score: NumericProfileSchema,
   }),
   explainer: ExplainerSchema.optional(),
+  /**
+   * Why and from what this model was trained, when a retrain request produced it: the request id, the
+   * drift receipt, the labeled data (hash, rows, source blobs) and the champion it was compared with.
+   */
+  lineage: z
+    .object({
+      trigger: z.literal('retrain-request'),
+      requestId: z.string(),
+      receipt: z.record(z.string(), z.unknown()),
+      dataHash: z.string(),
+      dataRows: z.number().int().nonnegative(),
+      sources: z.array(z.object({ name: z.string(), bytes: z.number().int(), etag: z.string().optional() })),
+      champion: z.object({ version: z.string(), auc: z.number() }).nullable(),
+    })
+    .optional(),
 });
 export type Manifest = z.infer<typeof ManifestSchema>;

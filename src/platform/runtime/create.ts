@@ -4,12 +4,21 @@ import { createBatchService } from '../batch/index.js';
 import type { Settings } from '../config/index.js';
 import { createDriftServices } from '../drift/services.js';
 import { loadHostConfig } from '../host/index.js';
+import { createMessageQueueFromSettings, RETRAIN_QUEUE } from '../messaging/index.js';
+import { createBatchOutputSource } from '../performance/index.js';
 import {
   createRegistryFromSettings,
   createRegistryModelProvider,
   seedRegistryFromDirectory,
 } from '../registry/index.js';
+import {
+  createRetrainConsumer,
+  createRetrainState,
+  createRetrainTrigger,
+  driftWindowOf,
+} from '../retrain/index.js';
 import type { StorageClients } from '../storage/index.js';
+import type { MetricName } from '../telemetry/index.js';
 import type { AnyUseCase } from '../use-case/index.js';
 import type { Services } from './services.js';
 
@@ -43,6 +52,22 @@ export async function createServices(
   });
   // Load each champion now, in the background, so the first request does not pay for it.
   models.serving(useCases.map((u) => u.name)).catch(() => undefined);
+  const retrainQueue = createMessageQueueFromSettings(settings, storage, RETRAIN_QUEUE);
+  const retrainState = createRetrainState(storage.table(settings.RISKOPS_RETRAIN_TABLE));
+  const retrainTrigger = createRetrainTrigger({ useCases, queue: retrainQueue, state: retrainState });
+  const drift = createDriftServices(settings, storage, useCases, registry, async (report) => {
+    // Every drift window is a vote in the k-of-n retrain decision (DESIGN decision 8).
+    const outcome = await retrainTrigger.consider(driftWindowOf(report));
+    if (outcome.decision === 'sent') {
+      drift.telemetry.trackEvent('RetrainRequested', {
+        useCase: report.useCase,
+        reason: outcome.message,
+        messageId: outcome.messageId ?? '',
+        modelVersion: report.modelVersion,
+      });
+    }
+    await services.onDriftReport?.(report);
+  });
   const services: Services = {
     settings,
     storage,
@@ -51,9 +76,7 @@ export async function createServices(
     models,
     decisions,
     hmacKey: resolveHmacKey(settings),
-    ...createDriftServices(settings, storage, useCases, registry, (report) =>
-      services.onDriftReport?.(report),
-    ),
+    ...drift,
     // Every scored request (champion, canary, pinned, shadow) feeds the drift counts, off the response path.
     observeScores: (observation) => services.drift.record(observation),
     batch: createBatchService({
@@ -69,11 +92,32 @@ export async function createServices(
         ? loadHostConfig('host.json').extensions.queues.maxDequeueCount
         : 5,
     }),
+    retrainQueue,
+    retrainTrigger,
+    retrainConsumer: createRetrainConsumer({
+      registry,
+      useCases,
+      trainingData: storage.container(settings.RISKOPS_TRAINING_DATA_CONTAINER),
+      state: retrainState,
+    }),
+    performance: {
+      useCases,
+      registry,
+      source: createBatchOutputSource(storage.container(settings.RISKOPS_BATCH_OUTPUT_CONTAINER)),
+      labels: storage.container(settings.RISKOPS_LABELS_CONTAINER),
+      trainingData: storage.container(settings.RISKOPS_TRAINING_DATA_CONTAINER),
+      // Realized and estimated AUC go to Application Insights (or JSON lines) with every other metric.
+      sink: {
+        trackMetric: (name, value, dimensions) =>
+          drift.telemetry.trackMetric(name as MetricName, value, dimensions),
+      },
+    },
     close: async () => {
       await decisions.close();
       await services.drift.close();
       await services.telemetry.close();
       await models.close();
+      await retrainQueue.close();
     },
   };
   return services;

@@ -2,7 +2,10 @@ import type { DecisionLog } from '../audit/index.js';
 import type { BatchService, ScoreObserver } from '../batch/index.js';
 import type { Settings } from '../config/index.js';
 import type { DriftMonitor, DriftRecorder, DriftReport } from '../drift/index.js';
+import type { MessageQueue } from '../messaging/index.js';
+import type { PerformanceJobOptions } from '../performance/index.js';
 import type { Registry } from '../registry/index.js';
+import type { RetrainConsumer, RetrainTrigger } from '../retrain/index.js';
 import type { ModelProvider, ScoreObservation } from '../scoring/ports.js';
 import type { StorageClients } from '../storage/index.js';
 import type { Telemetry } from '../telemetry/index.js';
@@ -39,5 +42,11 @@ export interface Services {
   batch?: BatchService;
   /** Called once per batch-scored set of records (batch chunks, event messages): drift counting plugs in here. */
   scoreObservers?: ScoreObserver[];
+  /** Retraining loop (issue 11): the `retrain-requests` queue, the drift → request trigger, the consumer. */
+  retrainQueue: MessageQueue;
+  retrainTrigger: RetrainTrigger;
+  retrainConsumer: RetrainConsumer;
+  /** Realized performance (issue 11): label drops joined to batch outputs; `sink` is where metrics go. */
+  performance: PerformanceJobOptions;
   close(): Promise<void>;
 }

@@ -58,6 +58,13 @@ export const METRICS = {
     description: 'AUC of the serving model: realized (matured labels) or estimated',
     unit: 'auc',
     dimensions: ['useCase', 'modelVersion', 'kind'],
+    optional: ['cohort', 'baselineAuc'],
+  },
+  'riskops.performance.brier': {
+    description: 'Brier score of the serving model: realized (matured labels) or estimated',
+    unit: 'brier',
+    dimensions: ['useCase', 'modelVersion', 'kind'],
+    optional: ['cohort', 'baselineAuc'],
   },
 } as const satisfies Record<string, MetricDefinition>;
 

@@ -88,6 +88,14 @@ export interface TrainingSettings {
   gateOnFairness: boolean;
 }
 
+/** What the retrain consumer may do with a challenger that passed the gate (issue 11). */
+export interface RetrainPolicy {
+  /** Promote the challenger to champion automatically (approval still applies where required). */
+  autoPromote: boolean;
+  /** Auto-promotion needs challenger AUC ≥ champion AUC + this, on the same holdout. */
+  promoteMargin: number;
+}
+
 /** Knobs of a use case's deterministic synthetic generator. */
 export interface GeneratorOptions {
   rows: number;
@@ -139,6 +147,8 @@ export interface UseCase<S extends z.ZodType<Record<string, unknown>> = z.ZodTyp
    * the pusher. Unset follows RISKOPS_REQUIRE_APPROVAL (on in Azure, off locally).
    */
   requireApproval?: boolean;
+  /** Retraining policy; unset: challengers are registered but never promoted automatically. */
+  retrain?: RetrainPolicy;
   /**
    * Deterministic synthetic data: the same options give the same rows, in the same order. Optional: a use
    * case scaffolded from a real data file trains from that data (`training.dataFile` or `--data`).

@@ -1,6 +1,5 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { loadSettings } from '../../../src/platform/config/index.js';
-import { createDriftServices } from '../../../src/platform/drift/services.js';
 import type { HttpDefinition } from '../../../src/platform/functions/index.js';
 import {
   createRegistryModelProvider,
@@ -8,6 +7,7 @@ import {
   type Registry,
 } from '../../../src/platform/registry/index.js';
 import type { Services } from '../../../src/platform/runtime/services.js';
+import { servicesAround } from '../../support/platform-services.js';
 import { testUseCase } from './fixtures.js';
 
 /** Services around a test registry, with settings from `env` (the registry's own options decide policy). */
@@ -18,21 +18,7 @@ export function servicesFor(
 ): Services {
   const settings = loadSettings({ env: { AzureWebJobsStorage: 'UseDevelopmentStorage=true', ...env } });
   const models = createRegistryModelProvider({ registry, refreshMs: 1000 });
-  const useCases = [testUseCase];
-  const extra = createDriftServices(settings, storage, useCases, registry, () => undefined);
-  return {
-    settings,
-    storage,
-    useCases,
-    models,
-    registry,
-    ...extra,
-    close: async () => {
-      await extra.drift.close();
-      await extra.telemetry.close();
-      await models.close();
-    },
-  };
+  return servicesAround(settings, storage, [testUseCase], registry, models);
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked with matchers, field by field
