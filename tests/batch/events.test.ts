@@ -37,6 +37,16 @@ afterAll(() => services.close());
 
 describe('event scoring from score-requests', () => {
   it('scores valid, invalid and mixed messages: every record is a result or a reject, malformed messages go to poison with their reason', async () => {
+    const observed: { useCase: string; records: number; probabilities: number[] }[] = [];
+    services.scoreObservers = [
+      (batch) => {
+        observed.push({
+          useCase: batch.useCase.name,
+          records: batch.records.length,
+          probabilities: Array.from(batch.probabilities),
+        });
+      },
+    ];
     await deliver({ useCase: 'late_payment', id: 'one', records: records[0] }, 'm1');
     await deliver(
       { useCase: 'late_payment', records: [records[1], { ...records[2], amount: -5 }, 42, records[3]] },
@@ -69,6 +79,9 @@ describe('event scoring from score-requests', () => {
       { index: 2, reasons: ['not a JSON object'] },
     ]);
     expect(byMessage.get('m3')).toMatchObject({ scored: 0, rejected: 1 });
+    // Observers (drift counting) see each scored batch once, with the probabilities that were returned.
+    expect(observed.map((o) => o.records)).toEqual([1, 2]);
+    expect(observed[1]?.probabilities).toEqual(mixed?.results?.map((r) => r.probability));
     expect(byMessage.get('m3')?.rejectedRecords?.[0]?.reasons).toEqual([
       expect.stringMatching(/^currency: /),
     ]);
