@@ -7,7 +7,7 @@ import { latePayment } from '../../src/use_cases/late_payment/index.js';
 import { batchEnv, batchServices, csvText, readLines, recordsOf, waitFor } from './support.js';
 
 const DATE = '2026-09-09';
-const env = batchEnv({ RISKOPS_BATCH_CHUNK_ROWS: '3000', RISKOPS_BATCH_SCORE_ROWS: '500' });
+const env = batchEnv({ RISKOPS_BATCH_CHUNK_ROWS: '2000', RISKOPS_BATCH_SCORE_ROWS: '500' });
 let services: Services & { batch: BatchService };
 const children: ChildProcess[] = [];
 
@@ -36,7 +36,7 @@ afterAll(async () => {
 
 describe('a consumer killed mid-chunk', () => {
   it('is finished by a restarted consumer with exactly the input entity ids', async () => {
-    const rows = recordsOf(latePayment, 18_000, 51);
+    const rows = recordsOf(latePayment, 12_000, 51);
     const inputs = services.storage.container(env.RISKOPS_BATCH_INPUT_CONTAINER as string);
     await inputs.createIfNotExists();
     await inputs
