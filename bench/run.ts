@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startAzurite } from '../src/platform/storage/index.js';
+import { benchBatch } from './batch.js';
 import { benchDrift } from './drift.js';
 import { benchFaults } from './faults.js';
 import { benchLedger } from './ledger.js';
@@ -28,6 +29,7 @@ const BENCHES: Bench[] = [
   { name: 'faults', run: () => benchFaults() },
   { name: 'drift', run: ({ connectionString }) => benchDrift(connectionString) },
   { name: 'performance', run: ({ connectionString }) => benchPerformance(connectionString) },
+  { name: 'batch', run: () => benchBatch() },
 ];
 
 const RESULTS = join(process.cwd(), 'bench', 'results');

@@ -42,7 +42,7 @@ export async function batchServices(
 export function chunkConsumer(
   services: Services,
   env: Record<string, string>,
-  maxDequeueCount = 3,
+  maxDequeueCount = 5,
 ): LocalHost {
   return createLocalHost({
     definitions: [scoreChunk],

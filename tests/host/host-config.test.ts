@@ -19,9 +19,9 @@ describe('host.json', () => {
     expect(config.extensions.queues).toMatchObject({
       maxPollingInterval: 2000,
       visibilityTimeout: 30_000,
-      batchSize: 16,
+      batchSize: 4,
       maxDequeueCount: 5,
-      newBatchThreshold: 8,
+      newBatchThreshold: 2,
       messageEncoding: 'base64',
     });
     expect(config.extensions.serviceBus.maxConcurrentCalls).toBeGreaterThan(0);

@@ -1,16 +1,19 @@
 /** `riskops batch score` (offline, a model directory) and `riskops batch consume` (queue consumers only). */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import { createAppServices } from '../../../functions/app.js';
 import { FUNCTIONS } from '../../../functions/definitions.js';
 import { scoreFile } from '../../platform/batch/index.js';
-import { loadSettings } from '../../platform/config/index.js';
+import { loadSettings, type Settings } from '../../platform/config/index.js';
 import { RiskopsError } from '../../platform/errors/index.js';
 import {
   createConsoleLogger,
   createLocalHost,
   exportLocalSettings,
+  type HostLogger,
   loadHostConfig,
 } from '../../platform/host/index.js';
 import { ManifestSchema, sha256Hex } from '../../platform/model/index.js';
@@ -83,4 +86,52 @@ export async function consume(leaseSeconds: number): Promise<number> {
   await host.stop();
   await services.close();
   return 0;
+}
+
+/**
+ * Starts `count` extra `riskops batch consume` processes on the same storage (RISKOPS_QUEUE_CONSUMERS - 1),
+ * so chunks fan out across processes as they do across Function instances. Stopped by process id.
+ */
+export function startConsumers(
+  count: number,
+  settings: Settings,
+  logger: HostLogger,
+): { stop(): Promise<void> } {
+  const children: ChildProcess[] = [];
+  const script = process.argv[1] ?? 'dist/src/cli/main.js';
+  for (let i = 0; i < count; i++) {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      RISKOPS_SEED_ON_START: 'false',
+      RISKOPS_QUEUE_CONSUMERS: '1',
+    };
+    if (settings.AzureWebJobsStorage !== undefined) env.AzureWebJobsStorage = settings.AzureWebJobsStorage;
+    const child = spawn(process.execPath, [script, 'batch', 'consume'], {
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    logger.log('info', `Queue consumer ${i + 2} started (pid ${child.pid ?? '?'})`);
+    children.push(child);
+  }
+  return {
+    async stop() {
+      await Promise.all(
+        children.map(async (child) => {
+          if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+          const exited = once(child, 'exit');
+          try {
+            process.kill(child.pid, 'SIGTERM');
+          } catch {
+            return; // it exited meanwhile
+          }
+          const timer = setTimeout(
+            () => child.pid !== undefined && process.kill(child.pid, 'SIGKILL'),
+            35_000,
+          );
+          await exited;
+          clearTimeout(timer);
+        }),
+      );
+    },
+  };
 }

@@ -166,8 +166,14 @@ export async function run(args: string[]): Promise<number> {
         ...(values.model === undefined ? {} : { model: values.model }),
       });
     }
-    case 'consume':
-      return consume(Number(values['lease-seconds'] ?? 600));
+    case 'consume': {
+      const lease = Number(values['lease-seconds'] ?? 600);
+      if (!Number.isInteger(lease) || lease < 1 || lease > 604_800)
+        throw usageError(
+          `--lease-seconds must be a whole number of seconds from 1 to 604800 (got ${values['lease-seconds']})`,
+        );
+      return consume(lease);
+    }
     default:
       throw usageError(`unknown sub-command ${sub}`);
   }

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { createAppServices } from '../../../functions/app.js';
 import { FUNCTIONS } from '../../../functions/definitions.js';
+import { seedInputs, utcDate } from '../../platform/batch/index.js';
 import { loadSettings, type Settings } from '../../platform/config/index.js';
 import {
   createConsoleLogger,
@@ -19,6 +20,8 @@ import {
   type StorageConnection,
   storageConnectionFrom,
 } from '../../platform/storage/index.js';
+import { USE_CASES } from '../../use_cases/index.js';
+import { startConsumers } from './batch-local.js';
 
 const LOCAL_SETTINGS = 'local.settings.json';
 const HOST_JSON = 'host.json';
@@ -52,6 +55,7 @@ export async function run(args: string[]): Promise<number> {
   let azurite: EmbeddedAzurite | undefined;
   let services: Services | undefined;
   let host: LocalHost | undefined;
+  let consumers: { stop(): Promise<void> } | undefined;
   let signals = 0;
   let requestStop: () => void = () => undefined;
   const stopRequested = new Promise<void>((resolve) => {
@@ -107,6 +111,18 @@ export async function run(args: string[]): Promise<number> {
       keys: { master: settings.RISKOPS_HOST_MASTER_KEY, function: settings.RISKOPS_HOST_FUNCTION_KEYS },
     });
     await host.start();
+    const date = utcDate(new Date());
+    const seeded = await seedInputs(
+      storage.container(effective.RISKOPS_BATCH_INPUT_CONTAINER),
+      USE_CASES,
+      date,
+      settings.RISKOPS_ENVIRONMENT === 'azure' ? 0 : settings.RISKOPS_BATCH_SEED_INPUT_ROWS,
+    );
+    if (seeded.length > 0)
+      console.log(
+        `Seeded ${seeded.length} input files for ${date} in ${effective.RISKOPS_BATCH_INPUT_CONTAINER}; score them now with\n  curl -X POST ${host.url}/admin/functions/nightlyBatch -H 'content-type: application/json' -d '{}'\n`,
+      );
+    consumers = startConsumers(settings.RISKOPS_QUEUE_CONSUMERS - 1, effective, logger);
     const where = azurite
       ? `embedded Azurite (pid ${azurite.pid}, data in ${join(settings.RISKOPS_DATA_DIR, 'azurite')})`
       : 'external';
@@ -116,6 +132,7 @@ export async function run(args: string[]): Promise<number> {
     await host.stop();
     return 0;
   } finally {
+    await consumers?.stop();
     await host?.stop();
     if (services !== undefined) {
       await services

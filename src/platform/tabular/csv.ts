@@ -38,15 +38,31 @@ function trimRaw(raw: string): string {
   let start = 0;
   while (raw[start] === '\n' || raw[start] === '\r') start++;
   let end = raw.length;
-  if (raw[end - 1] === '\n') end--;
-  if (raw[end - 1] === '\r') end--;
-  return raw.slice(start, Math.max(start, end));
+  while (end > start && (raw[end - 1] === '\n' || raw[end - 1] === '\r')) end--;
+  return raw.slice(start, end);
 }
 
-function newlines(text: string): number {
+/**
+ * Line breaks in `text[from, to)`: CRLF, LF or a lone CR each count once. (csv-parse's raw text of a CRLF
+ * file keeps only the CR of a record's own delimiter, so a lone CR is a line break too.)
+ */
+function breaks(text: string, from = 0, to = text.length): number {
   let count = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13) {
+      count++;
+      if (text.charCodeAt(i + 1) === 10) i++;
+    } else if (c === 10) count++;
+  }
   return count;
+}
+
+/** Line breaks before the record's first character (blank lines csv-parse folded into its raw text). */
+function leadingBreaks(raw: string): number {
+  let end = 0;
+  while (raw[end] === '\n' || raw[end] === '\r') end++;
+  return breaks(raw, 0, end);
 }
 
 const PARSER_OPTIONS = {
@@ -88,9 +104,13 @@ export async function* readCsv(
   let out: TabularItem[] = [];
   let failure: unknown;
 
-  const onRow = (cells: string[], raw: string, endLine: number): void => {
+  // Line numbers are counted from the raw text itself (csv-parse's own count drifts on CRLF inside quotes).
+  let nextLine = 1;
+  const startOf = (raw: string): number => nextLine + leadingBreaks(raw);
+  const onRow = (cells: string[], raw: string): void => {
     const text = trimRaw(raw);
-    const line = endLine - newlines(text);
+    const line = startOf(raw);
+    nextLine += breaks(raw);
     if (header === undefined) {
       header = cells.map((c) => c.trim());
       const seen = new Set<string>();
@@ -127,18 +147,20 @@ export async function* readCsv(
   const parser = new Parser({
     ...PARSER_OPTIONS,
     // With `raw`, csv-parse hands each record over as `{ record, raw }`.
-    on_record: (record: unknown, context: { lines: number }) => {
+    on_record: (record: unknown) => {
       const { record: cells, raw } = record as { record: string[]; raw: string };
       try {
-        onRow(cells, raw, context.lines);
+        onRow(cells, raw);
       } catch (error) {
         failure ??= error;
       }
       return null;
     },
     on_skip: (error: CsvErrorLike | undefined, raw: string | undefined) => {
+      // csv-parse drops the rest of a broken record up to its line break, which `raw` does not include.
       const text = trimRaw(raw ?? '');
-      const line = (error?.lines ?? 0) - newlines(text) + offset;
+      const line = startOf(raw ?? '') + offset;
+      nextLine += breaks(raw ?? '') + (/[\r\n]$/.test(raw ?? '') ? 0 : 1);
       out.push({ line, raw: text, error: error === undefined ? 'unreadable record' : reasonOf(error) });
       return undefined;
     },

@@ -1,0 +1,231 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { Tensor } from 'onnxruntime-node';
+import { createAppServices } from '../functions/app.js';
+import type { BatchService } from '../src/platform/batch/index.js';
+import { createRowScorer } from '../src/platform/batch/index.js';
+import { loadSettings } from '../src/platform/config/index.js';
+import type { Services } from '../src/platform/runtime/services.js';
+import { validateRecords } from '../src/platform/scoring/index.js';
+import { createStorageClients, startAzurite } from '../src/platform/storage/index.js';
+import { columnKinds, readTabularFile, type TabularItem } from '../src/platform/tabular/index.js';
+import { latePayment } from '../src/use_cases/late_payment/index.js';
+import { writeInputCsv } from './batch-data.js';
+
+const ROWS = Number(process.env.BENCH_BATCH_ROWS ?? 1_000_000);
+const RSS_ROWS = Number(process.env.BENCH_BATCH_RSS_ROWS ?? 5_000_000);
+const FANOUT_ROWS = Number(process.env.BENCH_BATCH_FANOUT_ROWS ?? 400_000);
+const SCORE_ROWS = 8192;
+const run = promisify(execFile);
+
+const rate = (rows: number, seconds: number) => Math.round(rows / seconds);
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Reads a local CSV in batches of SCORE_ROWS (the reader alone). */
+async function* batches(path: string): AsyncGenerator<TabularItem[]> {
+  let pending: TabularItem[] = [];
+  for await (const batch of readTabularFile(path, { kinds: columnKinds(latePayment) })) {
+    for (const item of batch) pending.push(item);
+    if (pending.length >= SCORE_ROWS) {
+      yield pending;
+      pending = [];
+    }
+  }
+  if (pending.length > 0) yield pending;
+}
+
+/** Raw onnxruntime on the same rows (features precomputed, untimed) and the split of the batch path's time. */
+async function rawAndBreakdown(services: Services, path: string): Promise<Record<string, unknown>> {
+  const model = await services.models.get('late_payment');
+  const width = latePayment.features.width;
+  const times = { parse: 0, validate: 0, features: 0, onnx: 0, format: 0 };
+  let rows = 0;
+  let rawOnnx = 0;
+  let t = performance.now();
+  for await (const batch of batches(path)) {
+    times.parse += performance.now() - t;
+    t = performance.now();
+    const { valid } = validateRecords(
+      latePayment,
+      batch.flatMap((i) => ('row' in i ? [i.row] : [])),
+    );
+    times.validate += performance.now() - t;
+    t = performance.now();
+    const matrix = new Float32Array(valid.length * width);
+    valid.forEach((v, i) => {
+      latePayment.features.encode(v.record as never, model.manifest.features.state, matrix, i * width);
+    });
+    times.features += performance.now() - t;
+    t = performance.now();
+    const input = new Tensor('float32', matrix, [valid.length, width]);
+    const out = await model.session.run({ [model.manifest.onnx.input]: input }, [model.manifest.onnx.output]);
+    const elapsed = performance.now() - t;
+    times.onnx += elapsed;
+    rawOnnx += elapsed;
+    t = performance.now();
+    const probabilities = out[model.manifest.onnx.output]?.data as Float32Array;
+    let text = '';
+    for (let i = 0; i < valid.length; i++) {
+      text += `${JSON.stringify({ id: valid[i]?.record.invoice_id, probability: probabilities[i * 2 + 1], band: 'x', action: 'y', modelVersion: model.version })}\n`;
+    }
+    times.format += performance.now() - t;
+    rows += batch.length;
+    t = performance.now();
+  }
+  const total = Object.values(times).reduce((a, b) => a + b, 0);
+  // The full row scorer (the code path batch and events use) on the same file, in-process, no storage.
+  const score = createRowScorer({ useCase: latePayment, model, format: 'jsonl' });
+  const started = performance.now();
+  let scored = 0;
+  for await (const batch of batches(path)) scored += (await score(batch, path)).counts.scored;
+  const scorerSeconds = (performance.now() - started) / 1000;
+  return {
+    rawOnnx: {
+      rows,
+      runRows: SCORE_ROWS,
+      seconds: round(rawOnnx / 1000),
+      rowsPerSecond: rate(rows, rawOnnx / 1000),
+    },
+    stageShare: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, round(v / total)])),
+    stageSeconds: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, round(v / 1000)])),
+    rowScorerInProcess: {
+      rows: scored,
+      seconds: round(scorerSeconds),
+      rowsPerSecond: rate(scored, scorerSeconds),
+    },
+  };
+}
+
+/** Input blob → committed outputs with one in-process consumer: plan, then every chunk message in turn. */
+async function endToEnd(
+  services: Services & { batch: BatchService },
+  date: string,
+): Promise<Record<string, unknown>> {
+  const started = performance.now();
+  const plan = await services.batch.plan('late_payment', date, { force: true });
+  const planned = performance.now();
+  const queue = services.storage.queue(services.settings.RISKOPS_BATCH_CHUNK_QUEUE);
+  for (;;) {
+    const { receivedMessageItems: items } = await queue.receiveMessages({
+      numberOfMessages: 1,
+      visibilityTimeout: 600,
+    });
+    const item = items[0];
+    if (item === undefined) break;
+    const outcome = await services.batch.scoreChunk(Buffer.from(item.messageText, 'base64').toString('utf8'));
+    await queue.deleteMessage(item.messageId, item.popReceipt);
+    if (outcome.completion !== undefined) break;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const summary = (await services.batch.store.run(plan.run.runId))?.summary;
+  return {
+    runId: plan.run.runId,
+    chunks: plan.run.chunks,
+    rows: summary?.rows,
+    planSeconds: round((planned - started) / 1000),
+    seconds: round(seconds),
+    rowsPerSecond: rate(summary?.rows.input ?? 0, seconds),
+  };
+}
+
+/** The same run scored by N `riskops batch consume` processes. */
+async function fanOut(
+  env: Record<string, string>,
+  services: Services & { batch: BatchService },
+  date: string,
+  consumers: number,
+) {
+  const children = Array.from({ length: consumers }, () =>
+    spawn(process.execPath, ['dist/src/cli/main.js', 'batch', 'consume'], {
+      env: { ...process.env, ...env, RISKOPS_SEED_ON_START: 'false', RISKOPS_LOG_LEVEL: 'error' },
+      stdio: 'ignore',
+    }),
+  );
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 3000)); // consumers up before the clock starts
+    const started = performance.now();
+    const plan = await services.batch.plan('late_payment', date, { force: true });
+    for (;;) {
+      const run = await services.batch.store.run(plan.run.runId);
+      if (run?.status === 'succeeded' || run?.status === 'failed') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const summary = (await services.batch.store.run(plan.run.runId))?.summary;
+    return {
+      consumers,
+      chunks: plan.run.chunks,
+      rows: summary?.rows.input,
+      seconds: round(seconds),
+      rowsPerSecond: rate(summary?.rows.input ?? 0, seconds),
+    };
+  } finally {
+    for (const child of children)
+      if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
+  }
+}
+
+/**
+ * Batch scoring with the shipped boosted late_payment model: end-to-end throughput (input blob → committed
+ * outputs, one consumer) beside raw onnxruntime `run()` on the same model and rows in the same process, where
+ * the time goes, rows/s with 1 and 2 consumer processes, and peak RSS while scoring one 5M-row CSV.
+ */
+export async function benchBatch(): Promise<Record<string, unknown>> {
+  const dir = await mkdtemp(join(tmpdir(), 'riskops-bench-batch-'));
+  const azurite = await startAzurite({ location: join(dir, 'azurite') });
+  const env = {
+    AzureWebJobsStorage: azurite.connectionString,
+    RISKOPS_EMBEDDED_AZURITE: 'false',
+    RISKOPS_BATCH_CHUNK_ROWS: '100000',
+  };
+  const services = (await createAppServices(
+    loadSettings({ env }),
+    createStorageClients({ kind: 'connectionString', connectionString: azurite.connectionString }),
+  )) as Services & { batch: BatchService };
+  try {
+    const csv = join(dir, 'day.csv');
+    await writeInputCsv(csv, latePayment, ROWS);
+    const inputs = services.storage.container(services.settings.RISKOPS_BATCH_INPUT_CONTAINER);
+    await inputs.createIfNotExists();
+    await inputs.getBlockBlobClient('late_payment/2026-12-01/day.csv').uploadFile(csv);
+    const local = await rawAndBreakdown(services, csv);
+    const e2e = await endToEnd(services, '2026-12-01');
+    const raw = local.rawOnnx as { rowsPerSecond: number };
+    const fanCsv = join(dir, 'fan.csv');
+    await writeInputCsv(fanCsv, latePayment, FANOUT_ROWS);
+    await inputs.getBlockBlobClient('late_payment/2026-12-02/day.csv').uploadFile(fanCsv);
+    const fanEnv = { ...env, RISKOPS_BATCH_CHUNK_ROWS: String(Math.ceil(FANOUT_ROWS / 8)) };
+    const fanServices = (await createAppServices(
+      loadSettings({ env: fanEnv }),
+      services.storage,
+    )) as Services & { batch: BatchService };
+    const one = await fanOut(fanEnv, fanServices, '2026-12-02', 1);
+    const two = await fanOut(fanEnv, fanServices, '2026-12-02', 2);
+    await fanServices.close();
+    await rm(fanCsv);
+    const big = join(dir, 'big.csv');
+    await writeInputCsv(big, latePayment, RSS_ROWS);
+    const bigBytes = (await stat(big)).size;
+    const child = await run(process.execPath, ['dist/bench/batch-rss.js', big, join(dir, 'big.out.jsonl')], {
+      maxBuffer: 1 << 20,
+    });
+    const rss = JSON.parse(child.stdout.trim()) as Record<string, unknown>;
+    return {
+      model: 'shipped boosted late_payment',
+      rows: ROWS,
+      endToEndOneConsumer: e2e,
+      ...local,
+      endToEndShareOfRaw: round((e2e.rowsPerSecond as number) / raw.rowsPerSecond),
+      consumers: { one, two, speedup: round((two.rowsPerSecond as number) / (one.rowsPerSecond as number)) },
+      peakRss: { ...rss, fileMB: Math.round(bigBytes / 2 ** 20), limitMB: 512 },
+    };
+  } finally {
+    await services.close();
+    await azurite.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
