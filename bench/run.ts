@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startAzurite } from '../src/platform/storage/index.js';
+import { benchHandlerCost } from './handler-cost.js';
 import { benchHttpLoad } from './http-load.js';
 import { benchRegistry } from './registry.js';
 import { benchScoring } from './scoring.js';
@@ -19,6 +20,7 @@ const BENCHES: Bench[] = [
   { name: 'training-pipeline', run: () => benchTrainingPipeline() },
   { name: 'registry', run: ({ connectionString }) => benchRegistry(connectionString) },
   { name: 'scoring', run: ({ connectionString }) => benchScoring(connectionString) },
+  { name: 'scoring-handler', run: ({ connectionString }) => benchHandlerCost(connectionString) },
   { name: 'scoring-http-load', run: ({ connectionString }) => benchHttpLoad(connectionString) },
 ];
 
