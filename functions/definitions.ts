@@ -3,6 +3,12 @@ import type { FunctionDefinition } from '../src/platform/functions/index.js';
 import type { Services } from '../src/platform/runtime/services.js';
 import { health } from './health.js';
 import { MODEL_FUNCTIONS } from './models.js';
+import { openapi } from './openapi.js';
 import { score } from './score.js';
 
-export const FUNCTIONS: readonly FunctionDefinition<Services>[] = [score, health, ...MODEL_FUNCTIONS];
+export const FUNCTIONS: readonly FunctionDefinition<Services>[] = [
+  score,
+  health,
+  ...MODEL_FUNCTIONS,
+  openapi,
+];

@@ -3,9 +3,9 @@ import { RiskopsError } from '../src/platform/errors/index.js';
 import type { FunctionDefinition } from '../src/platform/functions/index.js';
 import { json, parseOrThrow, readJson, withHttpErrors } from '../src/platform/http/index.js';
 import type { Services } from '../src/platform/runtime/services.js';
-import { createDecisionEngine, validateRecords } from '../src/platform/scoring/index.js';
+import { createDecisionEngine, MAX_SCORE_RECORDS, validateRecords } from '../src/platform/scoring/index.js';
 
-export const MAX_RECORDS = 1000;
+export const MAX_RECORDS = MAX_SCORE_RECORDS;
 
 /** `?version=`: pin a registered version (kept as its own schema so its format can be tightened alone). */
 export const VersionQuery = z.string().min(1).optional();

@@ -8,6 +8,7 @@ const COMMANDS: Record<string, Command> = {
   audit: { summary: 'Find decisions in the decision log', load: () => import('./commands/audit.js') },
   'export-features': { summary: 'Features as CSV', load: () => import('./commands/export-features.js') },
   models: { summary: 'Model registry and ledger', load: () => import('./commands/models.js') },
+  openapi: { summary: 'Write the OpenAPI 3.1 document', load: () => import('./commands/openapi.js') },
   start: { summary: 'Run the functions locally, like func start', load: () => import('./commands/start.js') },
   train: { summary: 'Train, gate and write a model', load: () => import('./commands/train.js') },
 };

@@ -10,6 +10,12 @@ export {
 } from './decide.js';
 export type { LoadedModel, ModelProvider, ScoreObservation, ServingState } from './ports.js';
 export {
+  BatchScoreResponseSchema,
+  DecisionSchema,
+  MAX_SCORE_RECORDS,
+  SingleScoreResponseSchema,
+} from './response.js';
+export {
   encodeRecords,
   runModel,
   type Score,
