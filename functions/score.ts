@@ -40,6 +40,7 @@ export const score: FunctionDefinition<Services> = {
       shadow: services.settings.RISKOPS_SHADOW_USE_CASES,
       canary: services.settings.RISKOPS_CANARY_SHARES,
       refreshMs: services.settings.RISKOPS_ALIAS_REFRESH_MS,
+      microBatch: services.settings.RISKOPS_SCORE_MICROBATCH,
       observe: (observation) => services.observeScores?.(observation),
       onBackgroundError: (what, error) => {
         process.emitWarning(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
