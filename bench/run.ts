@@ -9,6 +9,8 @@ import { startAzurite } from '../src/platform/storage/index.js';
 import { benchBatch } from './batch.js';
 import { benchDrift } from './drift.js';
 import { benchFaults } from './faults.js';
+import { benchHandlerCost } from './handler-cost.js';
+import { benchHttpLoad } from './http-load.js';
 import { benchLedger } from './ledger.js';
 import { benchPerformance } from './performance.js';
 import { benchRegistry } from './registry.js';
@@ -30,6 +32,8 @@ const BENCHES: Bench[] = [
   { name: 'drift', run: ({ connectionString }) => benchDrift(connectionString) },
   { name: 'performance', run: ({ connectionString }) => benchPerformance(connectionString) },
   { name: 'batch', run: () => benchBatch() },
+  { name: 'scoring-handler', run: ({ connectionString }) => benchHandlerCost(connectionString) },
+  { name: 'scoring-http-load', run: ({ connectionString }) => benchHttpLoad(connectionString) },
 ];
 
 const RESULTS = join(process.cwd(), 'bench', 'results');

@@ -6,6 +6,7 @@ import { BATCH_FUNCTIONS } from './batch.js';
 import { driftMonitor } from './drift-monitor.js';
 import { health } from './health.js';
 import { MODEL_FUNCTIONS } from './models.js';
+import { openapi } from './openapi.js';
 import { performanceMonitor } from './performance.js';
 import { retrain } from './retrain.js';
 import { score } from './score.js';
@@ -14,6 +15,7 @@ export const FUNCTIONS: readonly FunctionDefinition<Services>[] = [
   withScoreLatency(score),
   health,
   ...MODEL_FUNCTIONS,
+  openapi,
   driftMonitor,
   ...BATCH_FUNCTIONS,
   retrain,

@@ -4,9 +4,14 @@ import type { FunctionDefinition } from '../src/platform/functions/index.js';
 import { json, parseOrThrow, readJson, withHttpErrors } from '../src/platform/http/index.js';
 import { parseClientPrincipal, VersionIdSchema } from '../src/platform/registry/index.js';
 import type { Services } from '../src/platform/runtime/services.js';
-import { createDecisionEngine, type ServedModel, validateRecords } from '../src/platform/scoring/index.js';
+import {
+  createDecisionEngine,
+  MAX_SCORE_RECORDS,
+  type ServedModel,
+  validateRecords,
+} from '../src/platform/scoring/index.js';
 
-export const MAX_RECORDS = 1000;
+export const MAX_RECORDS = MAX_SCORE_RECORDS;
 
 /** `?version=`: pin a registered version (kept as its own schema so its format can be tightened alone). */
 export const VersionQuery = VersionIdSchema.optional();
@@ -51,6 +56,7 @@ export const score: FunctionDefinition<Services> = {
       shadow: services.settings.RISKOPS_SHADOW_USE_CASES,
       canary: services.settings.RISKOPS_CANARY_SHARES,
       refreshMs: services.settings.RISKOPS_ALIAS_REFRESH_MS,
+      microBatch: services.settings.RISKOPS_SCORE_MICROBATCH,
       observe: (observation) => services.observeScores?.(observation),
       onBackgroundError: (what, error) => {
         process.emitWarning(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);

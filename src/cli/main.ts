@@ -18,6 +18,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'Realized and estimated performance per cohort',
     load: () => import('./commands/performance.js'),
   },
+  openapi: { summary: 'Write the OpenAPI 3.1 document', load: () => import('./commands/openapi.js') },
   start: { summary: 'Run the functions locally, like func start', load: () => import('./commands/start.js') },
   telemetry: { summary: 'Tail the local telemetry lines', load: () => import('./commands/telemetry.js') },
   train: { summary: 'Train, gate and write a model', load: () => import('./commands/train.js') },

@@ -67,3 +67,19 @@ describe('group commit', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 });
+
+describe('group commit failure isolation', () => {
+  it('retries callers alone when a shared flush fails, so only the caller with bad items fails', async () => {
+    let flushes = 0;
+    const commit = createGroupCommit<number>(
+      async (items) => {
+        flushes++;
+        if (items.includes(-1)) throw new Error('bad row');
+      },
+      { maxItems: 100, maxConcurrent: 1, timeoutMs: 1000, isolateFailures: true },
+    );
+    const results = await Promise.allSettled([commit.add([1]), commit.add([-1]), commit.add([2, 3])]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(flushes).toBe(4);
+  });
+});

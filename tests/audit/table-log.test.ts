@@ -61,13 +61,18 @@ describe('table decision log (Azurite)', () => {
       entityPartitions: 2,
       timeoutMs: 10_000,
     });
-    const odd = records(3, '2026-12-01', (i) => `A/B#C?${i}\\ü`);
+    const odd = records(3, '2026-12-01', (i) => `A/B#C?${i}\\ü\ud800|`);
     await log.append(odd);
-    const found = await log.find({ useCase: 'late_payment', entityId: 'A/B#C?1\\ü' });
-    expect(found.map((r) => r.entityId)).toEqual(['A/B#C?1\\ü']);
+    const found = await log.find({ useCase: 'late_payment', entityId: 'A/B#C?1\\ü\ud800|' });
+    expect(found.map((r) => r.entityId)).toEqual(['A/B#C?1\\ü\ud800|']);
+    // ids too long for a row key in their escaped form are keyed by a hash
+    const long = records(2, '2026-12-02', (i) => `${'😀'.repeat(120)}${i}`);
+    await log.append(long);
+    const one = await log.find({ useCase: 'late_payment', entityId: `${'😀'.repeat(120)}1` });
+    expect(one.map((r) => r.entityId)).toEqual([`${'😀'.repeat(120)}1`]);
   });
 
-  it('refuses to overwrite: appending the same decision twice fails', async () => {
+  it('never overwrites: the same decision again is one row, another decision under its key fails', async () => {
     const log = createTableDecisionLog({
       table: storage.table(uniqueName('decisions')),
       entityPartitions: 1,
@@ -75,7 +80,11 @@ describe('table decision log (Azurite)', () => {
     });
     const one = records(1, '2026-12-01');
     await log.append(one);
-    await expect(log.append(one)).rejects.toMatchObject({ code: 'storage_unavailable' });
+    await log.append(one);
+    expect(await log.find({ useCase: 'late_payment', date: '2026-12-01' })).toHaveLength(1);
+    const altered = one.map((r) => ({ ...r, probability: 0.99 }));
+    await expect(log.append(altered)).rejects.toMatchObject({ code: 'storage_unavailable' });
+    expect((await log.find({ useCase: 'late_payment', date: '2026-12-01' }))[0]?.probability).toBe(0);
   });
 
   it('keyed-hashes PII fields and leaves the rest of the inputs as they were', () => {

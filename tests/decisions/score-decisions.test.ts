@@ -149,6 +149,24 @@ describe('score responses carry reasons and are on record', () => {
   });
 });
 
+describe('micro-batching', () => {
+  it('joins concurrent requests into one ONNX run and answers each exactly as alone', async () => {
+    if (score.kind !== 'http') throw new Error('score is an HTTP function');
+    const batched = score.create({
+      ...services,
+      settings: { ...services.settings, RISKOPS_SCORE_MICROBATCH: true },
+    });
+    const records = recordsOf('customer_churn', 12, 71);
+    const together = await Promise.all(
+      records.map((r) => callScore<Body>(batched, 'customer_churn', JSON.stringify(r))),
+    );
+    const alone = await callScore<Body>(handler, 'customer_churn', JSON.stringify({ records }));
+    expect(together.map((a) => a.status)).toEqual(records.map(() => 200));
+    expect(together.map((a) => a.body.probability)).toEqual(alone.body.results.map((r) => r.probability));
+    expect(together.map((a) => a.body.reasons)).toEqual(alone.body.results.map((r) => r.reasons));
+  });
+});
+
 describe('when the decision log cannot be written', () => {
   it('answers 503 and returns no decision', async () => {
     const dead = createServer();

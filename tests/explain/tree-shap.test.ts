@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   attachCovers,
+  buildTableTree,
   createTreeExplainer,
   expectedValue,
+  flatShap,
+  flattenTables,
   parseTreeEnsemble,
   ShapScratch,
   type ShapTree,
@@ -121,6 +124,25 @@ describe('path-dependent TreeSHAP', () => {
       }
     }
     expect(compared).toBe(200);
+  });
+
+  it('the per-leaf tables give the same values as brute force (repeated splits included)', () => {
+    const width = 5;
+    for (let seed = 41; seed <= 70; seed++) {
+      const { tree } = randomTree(seed, 1 + (seed % 6), width);
+      const table = buildTableTree(tree, 1e6);
+      if (table === undefined) throw new Error('table too large');
+      const flat = flattenTables([table], () => undefined);
+      const rng = createRng(2000 + seed);
+      for (let sample = 0; sample < 4; sample++) {
+        const x = Float64Array.from({ length: width }, () => rng.next() * 2.4 - 1.2);
+        const phi = new Float64Array(width);
+        flatShap(flat, x, 0, phi, 0, new Int32Array(flat.nodes));
+        const expected = bruteForceShapley(tree, x, width);
+        for (let j = 0; j < width; j++) expect(phi[j]).toBeCloseTo(expected[j] as number, 10);
+      }
+    }
+    expect(buildTableTree(randomTree(3, 6, 5).tree, 10)).toBeUndefined();
   });
 
   it('gives no credit to a feature the tree never splits on', () => {

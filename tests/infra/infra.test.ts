@@ -113,6 +113,7 @@ const IN_AZURE: Record<SettingName, 'set' | 'default' | 'local-only'> = {
   RISKOPS_AUDIT_TIMEOUT_MS: 'default',
   RISKOPS_SHADOW_USE_CASES: 'default',
   RISKOPS_CANARY_SHARES: 'default',
+  RISKOPS_SCORE_MICROBATCH: 'default',
   RISKOPS_HOST_MASTER_KEY: 'local-only',
   RISKOPS_HOST_FUNCTION_KEYS: 'local-only',
   RISKOPS_DRIFT_COUNTS_TABLE: 'set',

@@ -7,6 +7,11 @@ export interface GroupCommitOptions {
   maxConcurrent: number;
   /** A flush that takes longer fails its callers (bounded wait). */
   timeoutMs: number;
+  /**
+   * When a shared flush fails (other than by timing out), flush each caller's items alone, so one caller's
+   * unwritable items fail only that caller.
+   */
+  isolateFailures?: boolean;
 }
 
 interface Waiting<T> {
@@ -67,13 +72,20 @@ export function createGroupCommit<T>(
       }
       running++;
       const items = group.flatMap((w) => w.items);
+      const alone = (w: Waiting<T>): Promise<void> =>
+        withTimeout(Promise.resolve().then(() => flush([...w.items]))).then(w.resolve, w.reject);
       withTimeout(Promise.resolve().then(() => flush(items)))
         .then(
           () => {
             for (const w of group) w.resolve();
           },
           (error: unknown) => {
+            const timedOut = error instanceof RiskopsError && error.message.includes('did not confirm');
+            if (options.isolateFailures === true && group.length > 1 && !timedOut) {
+              return Promise.all(group.map(alone)).then(() => undefined);
+            }
             for (const w of group) w.reject(error);
+            return undefined;
           },
         )
         .finally(() => {

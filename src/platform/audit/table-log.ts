@@ -17,11 +17,43 @@ export interface TableDecisionLogOptions {
 const MAX_TRANSACTION = 100;
 const DEFAULT_LIMIT = 1000;
 
-/** Row keys may not hold / \ # ? or control characters; the encoding also keeps `|` free as a separator. */
-const key = (text: string): string => encodeURIComponent(text);
+/**
+ * Row keys may not hold / \ # ? or control characters, and `|` separates their parts: letters, digits, `-`,
+ * `_` and `.` are kept, every other UTF-16 unit becomes `%XXXX` (so lone surrogates encode too, and no id's
+ * key is a prefix of another's followed by `|`).
+ */
+function key(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const plain =
+      (c >= 48 && c <= 57) ||
+      (c >= 65 && c <= 90) ||
+      (c >= 97 && c <= 122) ||
+      c === 45 ||
+      c === 95 ||
+      c === 46;
+    out += plain ? text[i] : `%${c.toString(16).padStart(4, '0')}`;
+  }
+  return out;
+}
+
+/** Keys are limited to 1 KiB (512 UTF-16 units): a long id is keyed by its hash (the record keeps it whole). */
+const MAX_ENTITY_KEY = 200;
+
+function entityKey(entityId: string): string {
+  const encoded = key(entityId);
+  if (encoded.length <= MAX_ENTITY_KEY) return encoded;
+  return `~${createHash('sha256').update(Buffer.from(entityId, 'utf16le')).digest('hex')}`;
+}
 
 function bucketOf(entityId: string, partitions: number): number {
   return createHash('sha256').update(entityId).digest().readUInt32BE(0) % partitions;
+}
+
+function alreadyExists(error: unknown): boolean {
+  const e = error as { statusCode?: number; code?: string; message?: string };
+  return e.statusCode === 409 || e.code === 'EntityAlreadyExists' || /already exists/i.test(e.message ?? '');
 }
 
 export const dayPartition = (useCase: string, day: string): string => `${useCase}|${day}`;
@@ -38,6 +70,25 @@ function rowSuffix(r: DecisionRecord): string {
  */
 export function createTableDecisionLog(options: TableDecisionLogOptions): DecisionLog {
   const { table } = options;
+
+  /**
+   * A retried write (after part of an earlier flush landed) meets its own rows: a row that exists with the same
+   * record is already written; one that exists with another record is an error. Nothing is ever overwritten.
+   */
+  const createEach = async (actions: TransactionAction[]): Promise<void> => {
+    await Promise.all(
+      actions.map(async (action) => {
+        const entity = action[1] as { partitionKey: string; rowKey: string; record: string };
+        try {
+          await table.createEntity(entity);
+        } catch (error) {
+          if (!alreadyExists(error)) throw error;
+          const existing = await table.getEntity<{ record?: string }>(entity.partitionKey, entity.rowKey);
+          if (existing.record !== entity.record) throw error;
+        }
+      }),
+    );
+  };
   if (!Number.isInteger(options.entityPartitions) || options.entityPartitions < 1)
     throw new RiskopsError('invalid_settings', 'entityPartitions must be an integer ≥ 1');
   let ready: Promise<void> | undefined;
@@ -57,7 +108,8 @@ export function createTableDecisionLog(options: TableDecisionLogOptions): Decisi
         const entity = {
           partitionKey,
           rowKey,
-          entityId: r.entityId,
+          // Lone surrogates are replaced in the column; the record JSON keeps the id exactly.
+          entityId: Buffer.from(r.entityId, 'utf8').toString('utf8'),
           modelVersion: r.modelVersion,
           role: r.role,
           probability: r.probability,
@@ -73,15 +125,22 @@ export function createTableDecisionLog(options: TableDecisionLogOptions): Decisi
         add(dayPartition(r.useCase, r.time.slice(0, 10)), rowSuffix(r), r, body);
         add(
           entityPartition(r.useCase, bucketOf(r.entityId, options.entityPartitions)),
-          `${key(r.entityId)}|${rowSuffix(r)}`,
+          `${entityKey(r.entityId)}|${rowSuffix(r)}`,
           r,
           body,
         );
       }
       const transactions: Promise<unknown>[] = [];
       for (const actions of byPartition.values()) {
-        for (let i = 0; i < actions.length; i += MAX_TRANSACTION)
-          transactions.push(table.submitTransaction(actions.slice(i, i + MAX_TRANSACTION)));
+        for (let i = 0; i < actions.length; i += MAX_TRANSACTION) {
+          const chunk = actions.slice(i, i + MAX_TRANSACTION);
+          transactions.push(
+            table.submitTransaction(chunk).catch((error: unknown) => {
+              if (!alreadyExists(error)) throw error;
+              return createEach(chunk);
+            }),
+          );
+        }
       }
       await Promise.all(transactions);
     } catch (error) {
@@ -100,6 +159,7 @@ export function createTableDecisionLog(options: TableDecisionLogOptions): Decisi
     maxItems: options.maxBatch ?? 400,
     maxConcurrent: 2,
     timeoutMs: options.timeoutMs,
+    isolateFailures: true,
   });
 
   return {
@@ -110,8 +170,8 @@ export function createTableDecisionLog(options: TableDecisionLogOptions): Decisi
       let filter: string;
       if (query.entityId !== undefined) {
         const pk = entityPartition(query.useCase, bucketOf(query.entityId, options.entityPartitions));
-        const prefix = `${key(query.entityId)}|${query.date ?? ''}`;
-        const end = query.date === undefined ? `${key(query.entityId)}}` : `${prefix}~`;
+        const prefix = `${entityKey(query.entityId)}|${query.date ?? ''}`;
+        const end = query.date === undefined ? `${entityKey(query.entityId)}}` : `${prefix}~`;
         filter = odata`PartitionKey eq ${pk} and RowKey ge ${prefix} and RowKey lt ${end}`;
       } else if (query.date !== undefined) {
         filter = odata`PartitionKey eq ${dayPartition(query.useCase, query.date)}`;
@@ -123,7 +183,9 @@ export function createTableDecisionLog(options: TableDecisionLogOptions): Decisi
         await ensure();
         for await (const entity of table.listEntities<{ record?: string }>({ queryOptions: { filter } })) {
           const parsed = DecisionRecordSchema.safeParse(JSON.parse(entity.record ?? 'null'));
-          if (parsed.success) out.push(parsed.data);
+          if (!parsed.success) continue;
+          if (query.entityId !== undefined && parsed.data.entityId !== query.entityId) continue;
+          out.push(parsed.data);
           if (out.length >= limit) break;
         }
       } catch (error) {

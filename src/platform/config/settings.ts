@@ -92,6 +92,7 @@ export const SettingsSchema = z.object({
       }
       return shares;
     }),
+  RISKOPS_SCORE_MICROBATCH: bool.default(false),
   RISKOPS_HOST_MASTER_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   RISKOPS_HOST_FUNCTION_KEYS: z
     .string()

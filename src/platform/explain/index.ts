@@ -12,4 +12,11 @@ export {
 export { type ExplainableModel, explainerFor } from './resolve.js';
 export { attachCovers, createTreeExplainer } from './tree.js';
 export { expectedValue, ShapScratch, type ShapTree, treeShap } from './tree-shap.js';
+export {
+  buildTableTree,
+  type FlatTables,
+  flatShap,
+  flattenTables,
+  type TableTree,
+} from './tree-shap-table.js';
 export type { ContributionSpace, ExplainerResolution, ModelExplainer } from './types.js';

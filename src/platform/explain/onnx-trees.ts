@@ -184,7 +184,10 @@ export function parseTreeEnsemble(bytes: Uint8Array): ParsedEnsemble | string {
       trueChild[i] = position.get(index.get(trueIds[m] as number) as number) as number;
       falseChild[i] = position.get(index.get(falseIds[m] as number) as number) as number;
     }
+    const plain = new Uint8Array(size);
+    for (let i = 0; i < size; i++) plain[i] = mode[i] === 0 && tracksTrue[i] === 0 ? 1 : 0;
     trees.push({
+      leq: { threshold, plain },
       feature,
       trueChild,
       falseChild,

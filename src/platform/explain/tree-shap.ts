@@ -15,6 +15,8 @@ export interface ShapTree {
   readonly cover: Float64Array;
   readonly maxDepth: number;
   goesTrue(x: ArrayLike<number>, offset: number, node: number): boolean;
+  /** Where `plain[node]` is 1 the split is exactly `x <= threshold[node]` (NaN false), so it can be inlined. */
+  readonly leq?: { threshold: Float32Array; plain: Uint8Array };
 }
 
 /** The tree's output when no feature is known: leaves weighted by the product of cover fractions on their path. */

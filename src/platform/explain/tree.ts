@@ -1,6 +1,11 @@
 import { RiskopsError } from '../errors/index.js';
 import type { ParsedEnsemble } from './onnx-trees.js';
 import { expectedValue, ShapScratch, type ShapTree, treeShap } from './tree-shap.js';
+import { buildTableTree, flatShap, flattenTables, type TableTree } from './tree-shap-table.js';
+
+/** Table entries (float64) a model's explainer may precompute: 4M ≈ 32 MB; trees beyond it use the recursion. */
+const TABLE_BUDGET = 4_000_000;
+
 import type { ModelExplainer } from './types.js';
 
 /**
@@ -39,7 +44,24 @@ export function createTreeExplainer(ensemble: ParsedEnsemble, width: number): Mo
     }
   }
   const base = trees.reduce((sum, tree) => sum + expectedValue(tree), ensemble.base);
-  const scratch = new ShapScratch(Math.max(1, ...trees.map((t) => t.maxDepth)) + 1);
+  const depth = Math.max(1, ...trees.map((t) => t.maxDepth)) + 1;
+  const scratch = new ShapScratch(depth);
+  let budget = TABLE_BUDGET;
+  const tabled: TableTree[] = [];
+  const recursive: ShapTree[] = [];
+  for (const tree of trees) {
+    const table = buildTableTree(tree, budget);
+    if (table === undefined) recursive.push(tree);
+    else {
+      budget -= table.table.length;
+      tabled.push(table);
+    }
+  }
+  const flat = flattenTables(tabled, (t, node) => {
+    const leq = tabled[t]?.tree.leq;
+    return leq !== undefined && leq.plain[node] === 1 ? (leq.threshold[node] as number) : undefined;
+  });
+  const masks = new Int32Array(flat.nodes);
   const check = (X: Float32Array, rows: number): void => {
     if (X.length !== rows * width)
       throw new RiskopsError(
@@ -55,7 +77,8 @@ export function createTreeExplainer(ensemble: ParsedEnsemble, width: number): Mo
       check(X, rows);
       const phi = new Float64Array(rows * width);
       for (let r = 0; r < rows; r++) {
-        for (const tree of trees) treeShap(tree, X, r * width, phi, r * width, scratch);
+        flatShap(flat, X, r * width, phi, r * width, masks);
+        for (const tree of recursive) treeShap(tree, X, r * width, phi, r * width, scratch);
       }
       return phi;
     },

@@ -3,7 +3,8 @@ import type { HttpResponse as AzureHttpResponse, Cookie, HttpResponseInit } from
 import { RiskopsError, toErrorBody } from '../errors/index.js';
 import type { AuthLevel, HttpHandler } from '../functions/index.js';
 import { type AdminApi, handleAdmin } from './admin.js';
-import { HttpRequest, HttpResponse } from './azure-functions.js';
+import { HttpResponse } from './azure-functions.js';
+import { toHttpRequest, tryWritePlain } from './fast-http.js';
 import type { InvocationTracker } from './invocations.js';
 import type { KeyCheck } from './keys.js';
 import type { HostLogger } from './logger.js';
@@ -131,11 +132,7 @@ async function handle(options: HttpServerOptions, req: IncomingMessage, res: Ser
     sendJson(res, unauthorized(fn.authLevel === 'admin' ? 'the master key' : 'a function key'));
     return;
   }
-  const headers: Record<string, string> = {};
-  for (const [name, values] of Object.entries(req.headersDistinct)) {
-    if (values !== undefined) headers[name] = values.join(', ');
-  }
-  const request = new HttpRequest({ method, url: url.href, body: { bytes: body }, headers, params });
+  const request = toHttpRequest(req, method, url.href, body, params);
   await options.invocations
     .run(
       {
@@ -210,6 +207,7 @@ async function sendResponse(
   result: HttpResponseInit | AzureHttpResponse,
   closing: boolean,
 ): Promise<void> {
+  if (!(result instanceof HttpResponse) && tryWritePlain(res, result ?? {}, closing, serializeCookie)) return;
   const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? {});
   const body = Buffer.from(await response.arrayBuffer());
   const cookies = [...response.headers.getSetCookie(), ...response.cookies.map(serializeCookie)];

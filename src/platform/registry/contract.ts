@@ -34,7 +34,13 @@ export function checkFeatureNames(useCase: RegistryUseCase, manifest: Manifest):
  */
 export async function openSession(bytes: Uint8Array, label: string): Promise<InferenceSession> {
   try {
-    return await InferenceSession.create(bytes);
+    // One thread per session: a pool's spinning workers burn CPU the event loop needs, and tree ensembles over
+    // a few rows gain nothing from intra-op parallelism (Functions scales out by instances instead).
+    return await InferenceSession.create(bytes, {
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+    });
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new RiskopsError('contract_violation', `${label} does not load in onnxruntime: ${reason}`, {

@@ -4,6 +4,7 @@ import { RiskopsError } from '../errors/index.js';
 import { type Explanation, explainerFor, explainRecords } from '../explain/index.js';
 import type { AnyUseCase } from '../use-case/index.js';
 import { type ChallengerLookup, createChallengerCache } from './challenger.js';
+import { createMicroBatcher } from './micro-batch.js';
 import type { LoadedModel, ModelProvider, ScoreObservation } from './ports.js';
 import { encodeRecords, runModel, type Score, toScores } from './score.js';
 
@@ -39,6 +40,8 @@ export interface DecisionEngineOptions {
   /** Per use case, the share of entities (sticky by a hash of the entity id) the challenger decides. */
   canary: Readonly<Record<string, number>>;
   refreshMs: number;
+  /** Join ONNX runs of concurrent requests into one (RISKOPS_SCORE_MICROBATCH). */
+  microBatch?: boolean;
   observe?: (observation: ScoreObservation) => void;
   /** Failures off the response path (shadow scoring, challenger lookups). */
   onBackgroundError?: (what: string, error: unknown) => void;
@@ -64,6 +67,8 @@ interface Run {
 export function createDecisionEngine(options: DecisionEngineOptions) {
   const now = options.now ?? (() => new Date());
   const background = new Set<Promise<void>>();
+  const batcher =
+    options.microBatch === true ? createMicroBatcher((m) => m.manifest.onnx.inputWidth) : undefined;
   const challengers = createChallengerCache({
     lookup: options.challenger,
     models: options.models,
@@ -75,7 +80,10 @@ export function createDecisionEngine(options: DecisionEngineOptions) {
     const { useCase } = request;
     const records = run.indices.map((i) => request.records[i] as Record<string, unknown>);
     const matrix = encodeRecords(useCase, run.model, records);
-    const probabilities = await runModel(run.model, matrix, records.length);
+    const probabilities =
+      batcher === undefined
+        ? await runModel(run.model, matrix, records.length)
+        : await batcher.run(run.model, matrix, records.length);
     const scores = toScores(useCase, records, probabilities);
     const resolution = explainerFor(run.model);
     const explanations = resolution.available

@@ -18,6 +18,12 @@ export type {
   ServingState,
 } from './ports.js';
 export {
+  BatchScoreResponseSchema,
+  DecisionSchema,
+  MAX_SCORE_RECORDS,
+  SingleScoreResponseSchema,
+} from './response.js';
+export {
   encodeRecords,
   runModel,
   type Score,
