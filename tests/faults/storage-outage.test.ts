@@ -68,6 +68,7 @@ let services: Services;
 let scoreHandler: HttpHandler;
 let healthHandler: HttpHandler;
 let seedDir: string;
+let dataDir: string;
 let v1: string;
 
 beforeAll(async () => {
@@ -78,9 +79,12 @@ beforeAll(async () => {
   mkdirSync(join(seedDir, UC));
   writeFileSync(join(seedDir, UC, 'model.onnx'), bytes);
   writeFileSync(join(seedDir, UC, 'manifest.json'), JSON.stringify(manifest));
+  // The decision log's spool journal (and the local HMAC key) live in the data dir: a fresh one per run.
+  dataDir = mkdtempSync(join(tmpdir(), 'riskops-data-'));
   settings = loadSettings({
     env: {
       AzureWebJobsStorage: azurite.connectionString,
+      RISKOPS_DATA_DIR: dataDir,
       RISKOPS_MODELS_CONTAINER: uniqueName('models'),
       RISKOPS_LEDGER_TABLE: uniqueName('ledger'),
       RISKOPS_SEED_MODELS_DIR: seedDir,
@@ -107,6 +111,7 @@ afterAll(async () => {
   await services?.close();
   await azurite?.stop();
   rmSync(seedDir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('storage outage with a loaded model', () => {

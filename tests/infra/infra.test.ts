@@ -124,6 +124,10 @@ const IN_AZURE: Record<SettingName, 'set' | 'default' | 'local-only'> = {
   RISKOPS_BATCH_MAX_REJECTED_SHARE: 'default',
   RISKOPS_BATCH_SEED_INPUT_ROWS: 'local-only',
   RISKOPS_QUEUE_CONSUMERS: 'local-only',
+  RISKOPS_AUDIT_SPOOL: 'default',
+  RISKOPS_AUDIT_SPOOL_AFTER_MS: 'default',
+  RISKOPS_AUDIT_SPOOL_REPLAY_MS: 'default',
+  RISKOPS_AUDIT_SPOOL_MAX_MB: 'default',
 };
 
 function appSettings(): Map<string, string> {

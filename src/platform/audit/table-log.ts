@@ -18,16 +18,16 @@ const MAX_TRANSACTION = 100;
 const DEFAULT_LIMIT = 1000;
 
 /** Row keys may not hold / \ # ? or control characters; the encoding also keeps `|` free as a separator. */
-const key = (text: string): string => encodeURIComponent(text);
+export const key = (text: string): string => encodeURIComponent(text);
 
-function bucketOf(entityId: string, partitions: number): number {
+export function bucketOf(entityId: string, partitions: number): number {
   return createHash('sha256').update(entityId).digest().readUInt32BE(0) % partitions;
 }
 
 export const dayPartition = (useCase: string, day: string): string => `${useCase}|${day}`;
-const entityPartition = (useCase: string, bucket: number): string => `${useCase}|entity|${bucket}`;
+export const entityPartition = (useCase: string, bucket: number): string => `${useCase}|entity|${bucket}`;
 
-function rowSuffix(r: DecisionRecord): string {
+export function rowSuffix(r: DecisionRecord): string {
   return `${r.time}|${key(r.requestId)}|${String(r.index).padStart(4, '0')}|${r.role}`;
 }
 

@@ -138,6 +138,11 @@ export const SettingsSchema = z.object({
   RISKOPS_BATCH_MAX_REJECTED_SHARE: z.coerce.number().min(0).max(1).default(0.05),
   RISKOPS_BATCH_SEED_INPUT_ROWS: z.coerce.number().int().min(0).default(2000),
   RISKOPS_QUEUE_CONSUMERS: z.coerce.number().int().min(1).max(16).default(1),
+  // Decision log spool (issues 7 + 9): a write-ahead journal on local disk while the table is unreachable.
+  RISKOPS_AUDIT_SPOOL: bool.default(true),
+  RISKOPS_AUDIT_SPOOL_AFTER_MS: positiveInt.default(1000),
+  RISKOPS_AUDIT_SPOOL_REPLAY_MS: positiveInt.default(2000),
+  RISKOPS_AUDIT_SPOOL_MAX_MB: positiveInt.default(512),
 });
 
 /** The storage connection needs a connection string, or all three service URIs (managed identity). */

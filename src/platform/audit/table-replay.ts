@@ -1,0 +1,126 @@
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { bucketOf, dayPartition, entityPartition, key, rowSuffix } from './table-log.js';
+import type { DecisionRecord } from './types.js';
+
+/**
+ * Writes decision records to the table idempotently, for replaying a spool journal: the same two rows per
+ * record as `createTableDecisionLog` (by day and by entity; tests/audit/table-replay.test.ts checks the rows
+ * are identical), created only. A row that already exists (409 EntityAlreadyExists: the direct write got
+ * through after all, or an earlier replay was cut short) counts as written, so replaying twice never
+ * duplicates a row. A row the table refuses for good (400-class: e.g. an oversized property) is handed to
+ * the caller's `onRejected` instead of blocking every later record.
+ */
+export interface TableReplayOptions {
+  table: TableClient;
+  entityPartitions: number;
+  /** Each storage call gives up after this (the journal is replayed again on the next round). */
+  timeoutMs: number;
+  /** Transactions sent at once. Default 4. */
+  concurrency?: number;
+}
+
+export type RejectRecord = (record: DecisionRecord, error: unknown) => Promise<void>;
+
+const MAX_TRANSACTION = 100;
+
+interface Row {
+  record: DecisionRecord;
+  entity: Record<string, unknown> & { partitionKey: string; rowKey: string };
+}
+
+function rowsOf(records: readonly DecisionRecord[], entityPartitions: number): Map<string, Row[]> {
+  const byPartition = new Map<string, Row[]>();
+  const add = (partitionKey: string, rowKey: string, r: DecisionRecord, body: string): void => {
+    const entity = {
+      partitionKey,
+      rowKey,
+      entityId: r.entityId,
+      modelVersion: r.modelVersion,
+      role: r.role,
+      probability: r.probability,
+      band: r.band,
+      record: body,
+    };
+    const list = byPartition.get(partitionKey) ?? [];
+    list.push({ record: r, entity });
+    byPartition.set(partitionKey, list);
+  };
+  for (const r of records) {
+    const body = JSON.stringify(r);
+    add(dayPartition(r.useCase, r.time.slice(0, 10)), rowSuffix(r), r, body);
+    add(
+      entityPartition(r.useCase, bucketOf(r.entityId, entityPartitions)),
+      `${key(r.entityId)}|${rowSuffix(r)}`,
+      r,
+      body,
+    );
+  }
+  return byPartition;
+}
+
+const statusOf = (error: unknown): number | undefined =>
+  typeof error === 'object' && error !== null && 'statusCode' in error
+    ? Number((error as { statusCode: unknown }).statusCode)
+    : undefined;
+
+/** A refusal that repeating cannot fix (not a conflict, throttling or timeout). */
+const permanent = (status: number | undefined): boolean =>
+  status !== undefined && status >= 400 && status < 500 && ![408, 409, 429].includes(status);
+
+export function createTableReplay(
+  options: TableReplayOptions,
+): (records: readonly DecisionRecord[], onRejected?: RejectRecord) => Promise<void> {
+  const { table } = options;
+  let ready: Promise<unknown> | undefined;
+  const signal = (): AbortSignal => AbortSignal.timeout(options.timeoutMs);
+
+  const ensureTable = (): Promise<unknown> => {
+    ready ??= table.createTable({ abortSignal: signal() }).catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    });
+    return ready;
+  };
+
+  /** One row at a time: after a transaction failed because some of its rows exist already. */
+  const oneByOne = async (rows: Row[], onRejected: RejectRecord | undefined): Promise<void> => {
+    for (const row of rows) {
+      try {
+        await table.createEntity(row.entity, { abortSignal: signal() });
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 409) continue;
+        if (permanent(status) && onRejected !== undefined) {
+          await onRejected(row.record, error);
+          continue;
+        }
+        throw error;
+      }
+    }
+  };
+
+  const transaction = async (rows: Row[], onRejected: RejectRecord | undefined): Promise<void> => {
+    const actions: TransactionAction[] = rows.map((r) => ['create', r.entity]);
+    try {
+      await table.submitTransaction(actions, { abortSignal: signal() });
+    } catch (error) {
+      // 409: some row exists already; 400-class: one row is refused. Either way, find out row by row.
+      if (statusOf(error) === 409 || permanent(statusOf(error))) await oneByOne(rows, onRejected);
+      else throw error;
+    }
+  };
+
+  return async (records, onRejected) => {
+    if (records.length === 0) return;
+    await ensureTable();
+    const chunks: Row[][] = [];
+    for (const rows of rowsOf(records, options.entityPartitions).values()) {
+      for (let i = 0; i < rows.length; i += MAX_TRANSACTION) chunks.push(rows.slice(i, i + MAX_TRANSACTION));
+    }
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < chunks.length) await transaction(chunks[next++] as Row[], onRejected);
+    };
+    await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, chunks.length) }, worker));
+  };
+}
