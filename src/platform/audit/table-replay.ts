@@ -1,4 +1,4 @@
-import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { bucketOf, dayPartition, entityPartition, key, rowSuffix } from './table-log.js';
 import type { DecisionRecord } from './types.js';
 
@@ -99,15 +99,34 @@ export function createTableReplay(
     }
   };
 
-  const transaction = async (rows: Row[], onRejected: RejectRecord | undefined): Promise<void> => {
-    const actions: TransactionAction[] = rows.map((r) => ['create', r.entity]);
-    try {
-      await table.submitTransaction(actions, { abortSignal: signal() });
-    } catch (error) {
-      // 409: some row exists already; 400-class: one row is refused. Either way, find out row by row.
-      if (statusOf(error) === 409 || permanent(statusOf(error))) await oneByOne(rows, onRejected);
-      else throw error;
+  /** The rows of one partition's key range that are in the table already (rows are never changed). */
+  const existing = async (rows: Row[]): Promise<Set<string>> => {
+    const keys = rows.map((r) => r.entity.rowKey).sort();
+    const pk = rows[0]?.entity.partitionKey ?? '';
+    const filter = odata`PartitionKey eq ${pk} and RowKey ge ${keys[0] ?? ''} and RowKey le ${keys.at(-1) ?? ''}`;
+    const found = new Set<string>();
+    const query = { queryOptions: { filter, select: ['RowKey'] }, abortSignal: signal() };
+    for await (const entity of table.listEntities(query)) if (entity.rowKey) found.add(entity.rowKey);
+    return found;
+  };
+
+  const transaction = async (all: Row[], onRejected: RejectRecord | undefined): Promise<void> => {
+    let rows = all;
+    // A conflict means some rows got there before (a direct write confirmed late, or a replay cut short):
+    // drop those and send the rest. Another writer may race us, hence a few rounds before going row by row.
+    for (let round = 0; round < 3 && rows.length > 0; round++) {
+      const actions: TransactionAction[] = rows.map((r) => ['create', r.entity]);
+      try {
+        await table.submitTransaction(actions, { abortSignal: signal() });
+        return;
+      } catch (error) {
+        if (permanent(statusOf(error))) break; // a row the table refuses: find it row by row
+        if (statusOf(error) !== 409) throw error;
+        const there = await existing(rows);
+        rows = rows.filter((r) => !there.has(r.entity.rowKey));
+      }
     }
+    await oneByOne(rows, onRejected);
   };
 
   return async (records, onRejected) => {
