@@ -144,6 +144,12 @@ describe('storage outage with a loaded model', () => {
     expect(body.models[UC]?.stalenessSeconds).toBeGreaterThan(0.2);
     expect(body.degraded.seconds).toBeGreaterThan(0);
     expect(body.degraded.reasons.join(' ')).toContain('blob storage unreachable');
+    // Decisions made during the outage wait in the local spool, and health says so.
+    const spool = (answer.body as unknown as { decisionLog: { mode: string; pendingRecords: number } })
+      .decisionLog;
+    expect(spool.mode).toBe('spooling');
+    expect(spool.pendingRecords).toBeGreaterThanOrEqual(200);
+    expect(body.degraded.reasons.join(' ')).toContain('decision log spooling');
   });
 
   it('keeps scoring at normal latency after Azurite is killed (connections refused)', async () => {

@@ -39,7 +39,8 @@ export interface JournalOptions {
   maxBytes: number;
   /**
    * Segment size. Segments are preallocated (zero-filled and synced before use, the next one prepared in the
-   * background), so an fsync after an append flushes data only, not file-size metadata. Default 4 MiB.
+   * background once the current one is half full), so an fsync after an append flushes data only, not file-size
+   * metadata. Default 1 MiB.
    */
   segmentBytes?: number;
   /** A disk write not done within this fails its callers. */
@@ -65,7 +66,7 @@ function countLines(text: string): number {
 
 export async function openJournal(options: JournalOptions): Promise<Journal> {
   const { dir } = options;
-  const segmentBytes = options.segmentBytes ?? 4 * 1024 * 1024;
+  const segmentBytes = options.segmentBytes ?? 1024 * 1024;
   await mkdir(dir, { recursive: true });
   const instance = randomBytes(4).toString('hex');
   liveInstances.add(instance);
@@ -117,15 +118,18 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
     }
     return { name, handle, bytes: 0, records: 0 };
   };
-  /** The prepared segment (or a new one), and the next one prepared off the write path. */
-  const take = async (): Promise<Segment> => {
+  /** The prepared segment, or a new one. */
+  const take = (): Promise<Segment> => {
     const ready = standby ?? prepare();
     standby = undefined;
-    const segment = await ready;
+    return ready;
+  };
+  /** Prepares the next segment off the write path, once the current one is half full. */
+  const prepareNext = (): void => {
+    if (standby !== undefined || active === undefined || active.bytes < segmentBytes / 2) return;
     const next = prepare();
     next.catch(() => undefined);
     standby = next;
-    return segment;
   };
 
   const sealActive = async (): Promise<void> => {
@@ -157,6 +161,7 @@ export async function openJournal(options: JournalOptions): Promise<Journal> {
       active.records += records.length;
       totalBytes += data.length;
       pending += records.length;
+      prepareNext();
     });
 
   const commit = createGroupCommit(
