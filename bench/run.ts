@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startAzurite } from '../src/platform/storage/index.js';
+import { benchAuditSpool } from './audit-spool.js';
 import { benchRegistry } from './registry.js';
 import { benchScoring } from './scoring.js';
 import { benchTraining } from './training.js';
@@ -18,6 +19,7 @@ const BENCHES: Bench[] = [
   { name: 'training-pipeline', run: () => benchTrainingPipeline() },
   { name: 'registry', run: ({ connectionString }) => benchRegistry(connectionString) },
   { name: 'scoring', run: ({ connectionString }) => benchScoring(connectionString) },
+  { name: 'audit-spool', run: ({ connectionString }) => benchAuditSpool(connectionString) },
 ];
 
 const RESULTS = join(process.cwd(), 'bench', 'results');
