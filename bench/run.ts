@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startAzurite } from '../src/platform/storage/index.js';
+import { benchAuditSpool } from './audit-spool.js';
 import { benchBatch } from './batch.js';
 import { benchDrift } from './drift.js';
 import { benchFaults } from './faults.js';
@@ -34,6 +35,7 @@ const BENCHES: Bench[] = [
   { name: 'batch', run: () => benchBatch() },
   { name: 'scoring-handler', run: ({ connectionString }) => benchHandlerCost(connectionString) },
   { name: 'scoring-http-load', run: ({ connectionString }) => benchHttpLoad(connectionString) },
+  { name: 'audit-spool', run: ({ connectionString }) => benchAuditSpool(connectionString) },
 ];
 
 const RESULTS = join(process.cwd(), 'bench', 'results');

@@ -1,6 +1,7 @@
 import type { FunctionDefinition } from '../src/platform/functions/index.js';
 import { json, withHttpErrors } from '../src/platform/http/index.js';
 import { healthReport, probeStorage } from '../src/platform/runtime/health.js';
+import { withDecisionLog } from '../src/platform/runtime/health-decisions.js';
 import type { Services } from '../src/platform/runtime/services.js';
 
 /**
@@ -26,7 +27,12 @@ export const health: FunctionDefinition<Services> = {
           { waitMs: timeoutMs },
         ),
       ]);
-      const report = healthReport(storage, models, memory, Date.now());
+      const now = Date.now();
+      const report = withDecisionLog(
+        healthReport(storage, models, memory, now),
+        services.decisions?.status?.(),
+        now,
+      );
       return json(report.status === 'unhealthy' ? 503 : 200, report, { 'cache-control': 'no-store' });
     });
   },

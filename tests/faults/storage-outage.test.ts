@@ -68,6 +68,7 @@ let services: Services;
 let scoreHandler: HttpHandler;
 let healthHandler: HttpHandler;
 let seedDir: string;
+let dataDir: string;
 let v1: string;
 let healthyP99: number;
 
@@ -79,9 +80,12 @@ beforeAll(async () => {
   mkdirSync(join(seedDir, UC));
   writeFileSync(join(seedDir, UC, 'model.onnx'), bytes);
   writeFileSync(join(seedDir, UC, 'manifest.json'), JSON.stringify(manifest));
+  // The decision log's spool journal (and the local HMAC key) live in the data dir: a fresh one per run.
+  dataDir = mkdtempSync(join(tmpdir(), 'riskops-data-'));
   settings = loadSettings({
     env: {
       AzureWebJobsStorage: azurite.connectionString,
+      RISKOPS_DATA_DIR: dataDir,
       RISKOPS_MODELS_CONTAINER: uniqueName('models'),
       RISKOPS_LEDGER_TABLE: uniqueName('ledger'),
       RISKOPS_SEED_MODELS_DIR: seedDir,
@@ -118,6 +122,7 @@ afterAll(async () => {
   await services?.close();
   await azurite?.stop();
   rmSync(seedDir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('storage outage with a loaded model', () => {
@@ -150,6 +155,12 @@ describe('storage outage with a loaded model', () => {
     expect(body.models[UC]?.stalenessSeconds).toBeGreaterThan(0.2);
     expect(body.degraded.seconds).toBeGreaterThan(0);
     expect(body.degraded.reasons.join(' ')).toContain('blob storage unreachable');
+    // Decisions made during the outage wait in the local spool, and health says so.
+    const spool = (answer.body as unknown as { decisionLog: { mode: string; pendingRecords: number } })
+      .decisionLog;
+    expect(spool.mode).toBe('spooling');
+    expect(spool.pendingRecords).toBeGreaterThanOrEqual(200);
+    expect(body.degraded.reasons.join(' ')).toContain('decision log spooling');
   });
 
   it('keeps scoring at normal latency after Azurite is killed (connections refused)', async () => {

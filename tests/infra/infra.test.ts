@@ -140,6 +140,10 @@ const IN_AZURE: Record<SettingName, 'set' | 'default' | 'local-only'> = {
   RISKOPS_RETRAIN_TABLE: 'default',
   RISKOPS_TRAINING_DATA_CONTAINER: 'default',
   RISKOPS_LABELS_CONTAINER: 'default',
+  RISKOPS_AUDIT_SPOOL: 'default',
+  RISKOPS_AUDIT_SPOOL_AFTER_MS: 'default',
+  RISKOPS_AUDIT_SPOOL_REPLAY_MS: 'default',
+  RISKOPS_AUDIT_SPOOL_MAX_MB: 'default',
 };
 
 function appSettings(): Map<string, string> {

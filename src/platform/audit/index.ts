@@ -1,11 +1,22 @@
 /** @module Decision log: every decision durably recorded before it is returned; PII keyed-hashed. */
+
+export { createDecisionLogFromSettings, spoolDir } from './from-settings.js';
 export { createGroupCommit, type GroupCommitOptions } from './group-commit.js';
+export { type Journal, type JournalOptions, openJournal } from './journal.js';
 export { resolveHmacKey } from './key.js';
 export { HMAC_PREFIX, pseudonymise } from './pii.js';
 export { type DecisionInput, decisionRecords } from './record.js';
+export {
+  createSpooledDecisionLog,
+  type SpooledDecisionLog,
+  type SpoolOptions,
+  type SpoolStatus,
+} from './spool.js';
 export { createTableDecisionLog, dayPartition, type TableDecisionLogOptions } from './table-log.js';
+export { createTableReplay, type RejectRecord, type TableReplayOptions } from './table-replay.js';
 export {
   type DecisionLog,
+  type DecisionLogStatus,
   type DecisionQuery,
   type DecisionRecord,
   DecisionRecordSchema,

@@ -22,7 +22,7 @@ const DEFAULT_LIMIT = 1000;
  * `_` and `.` are kept, every other UTF-16 unit becomes `%XXXX` (so lone surrogates encode too, and no id's
  * key is a prefix of another's followed by `|`).
  */
-function key(text: string): string {
+export function key(text: string): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -41,13 +41,13 @@ function key(text: string): string {
 /** Keys are limited to 1 KiB (512 UTF-16 units): a long id is keyed by its hash (the record keeps it whole). */
 const MAX_ENTITY_KEY = 200;
 
-function entityKey(entityId: string): string {
+export function entityKey(entityId: string): string {
   const encoded = key(entityId);
   if (encoded.length <= MAX_ENTITY_KEY) return encoded;
   return `~${createHash('sha256').update(Buffer.from(entityId, 'utf16le')).digest('hex')}`;
 }
 
-function bucketOf(entityId: string, partitions: number): number {
+export function bucketOf(entityId: string, partitions: number): number {
   return createHash('sha256').update(entityId).digest().readUInt32BE(0) % partitions;
 }
 
@@ -57,10 +57,55 @@ function alreadyExists(error: unknown): boolean {
 }
 
 export const dayPartition = (useCase: string, day: string): string => `${useCase}|${day}`;
-const entityPartition = (useCase: string, bucket: number): string => `${useCase}|entity|${bucket}`;
+export const entityPartition = (useCase: string, bucket: number): string => `${useCase}|entity|${bucket}`;
 
-function rowSuffix(r: DecisionRecord): string {
+export function rowSuffix(r: DecisionRecord): string {
   return `${r.time}|${key(r.requestId)}|${String(r.index).padStart(4, '0')}|${r.role}`;
+}
+
+/** One table row of a decision: the record under its day partition, or again under its entity partition. */
+export interface DecisionRow {
+  record: DecisionRecord;
+  entity: Record<string, unknown> & { partitionKey: string; rowKey: string };
+}
+
+/**
+ * The rows a decision is kept as, by partition: under `{useCase}|{YYYY-MM-DD}` and under
+ * `{useCase}|entity|{bucket}` with the entity key leading the row key. The writer and the spool's replay both
+ * build rows here, so a replayed record lands on exactly the keys a direct write would have used.
+ */
+export function decisionRows(
+  records: readonly DecisionRecord[],
+  entityPartitions: number,
+): Map<string, DecisionRow[]> {
+  const byPartition = new Map<string, DecisionRow[]>();
+  const add = (partitionKey: string, rowKey: string, r: DecisionRecord, body: string): void => {
+    const entity = {
+      partitionKey,
+      rowKey,
+      // Lone surrogates are replaced in the column; the record JSON keeps the id exactly.
+      entityId: Buffer.from(r.entityId, 'utf8').toString('utf8'),
+      modelVersion: r.modelVersion,
+      role: r.role,
+      probability: r.probability,
+      band: r.band,
+      record: body,
+    };
+    const list = byPartition.get(partitionKey) ?? [];
+    list.push({ record: r, entity });
+    byPartition.set(partitionKey, list);
+  };
+  for (const r of records) {
+    const body = JSON.stringify(r);
+    add(dayPartition(r.useCase, r.time.slice(0, 10)), rowSuffix(r), r, body);
+    add(
+      entityPartition(r.useCase, bucketOf(r.entityId, entityPartitions)),
+      `${entityKey(r.entityId)}|${rowSuffix(r)}`,
+      r,
+      body,
+    );
+  }
+  return byPartition;
 }
 
 /**
@@ -104,30 +149,10 @@ export function createTableDecisionLog(options: TableDecisionLogOptions): Decisi
     try {
       await ensure();
       const byPartition = new Map<string, TransactionAction[]>();
-      const add = (partitionKey: string, rowKey: string, r: DecisionRecord, body: string): void => {
-        const entity = {
+      for (const [partitionKey, rows] of decisionRows(records, options.entityPartitions)) {
+        byPartition.set(
           partitionKey,
-          rowKey,
-          // Lone surrogates are replaced in the column; the record JSON keeps the id exactly.
-          entityId: Buffer.from(r.entityId, 'utf8').toString('utf8'),
-          modelVersion: r.modelVersion,
-          role: r.role,
-          probability: r.probability,
-          band: r.band,
-          record: body,
-        };
-        const list = byPartition.get(partitionKey) ?? [];
-        list.push(['create', entity]);
-        byPartition.set(partitionKey, list);
-      };
-      for (const r of records) {
-        const body = JSON.stringify(r);
-        add(dayPartition(r.useCase, r.time.slice(0, 10)), rowSuffix(r), r, body);
-        add(
-          entityPartition(r.useCase, bucketOf(r.entityId, options.entityPartitions)),
-          `${entityKey(r.entityId)}|${rowSuffix(r)}`,
-          r,
-          body,
+          rows.map((row): TransactionAction => ['create', row.entity]),
         );
       }
       const transactions: Promise<unknown>[] = [];

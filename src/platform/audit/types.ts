@@ -41,6 +41,21 @@ export interface DecisionQuery {
   limit?: number;
 }
 
+/** Where decision records are going (a spooled log), for `/api/health`. */
+export interface DecisionLogStatus {
+  /** `direct`: appends go to the table; `spooling`: the table failed, appends go to the local journal. */
+  mode: 'direct' | 'spooling';
+  /** Records on local disk not yet in the table (including those of a previous run being replayed). */
+  pendingRecords: number;
+  /** Since when records have been waiting (ISO time), while any are. */
+  since?: string;
+  lastError?: string;
+  /** Records the table refused for good, kept in `rejected.jsonl` of the spool folder. */
+  rejectedRecords: number;
+  /** Journal segments that could not be read, kept as `*.corrupt`. */
+  corruptSegments: number;
+}
+
 /** Where decisions are kept. `append` resolves only once every record is durably stored. */
 export interface DecisionLog {
   /**
@@ -49,4 +64,6 @@ export interface DecisionLog {
   append(records: readonly DecisionRecord[]): Promise<void>;
   find(query: DecisionQuery): Promise<DecisionRecord[]>;
   close(): Promise<void>;
+  /** Where records are going now: a spooled log says `spooling` while the table is unreachable. */
+  status?(): DecisionLogStatus;
 }

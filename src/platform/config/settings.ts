@@ -162,6 +162,11 @@ export const SettingsSchema = z.object({
     .string()
     .regex(/^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/, 'must be a valid container name')
     .default('labels'),
+  // Decision log spool (issues 7 + 9): a write-ahead journal on local disk while the table is unreachable.
+  RISKOPS_AUDIT_SPOOL: bool.default(true),
+  RISKOPS_AUDIT_SPOOL_AFTER_MS: positiveInt.default(1000),
+  RISKOPS_AUDIT_SPOOL_REPLAY_MS: positiveInt.default(2000),
+  RISKOPS_AUDIT_SPOOL_MAX_MB: positiveInt.default(512),
 });
 
 /** The storage connection needs a connection string, or all three service URIs (managed identity). */

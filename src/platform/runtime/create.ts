@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { createTableDecisionLog, resolveHmacKey } from '../audit/index.js';
+import { createDecisionLogFromSettings, resolveHmacKey } from '../audit/index.js';
 import { createBatchService } from '../batch/index.js';
 import type { Settings } from '../config/index.js';
 import { createDriftServices } from '../drift/services.js';
@@ -45,11 +45,8 @@ export async function createServices(
     refreshMs: settings.RISKOPS_ALIAS_REFRESH_MS,
     retry: { maxMs: settings.RISKOPS_RETRY_MAX_MS },
   });
-  const decisions = createTableDecisionLog({
-    table: storage.table(settings.RISKOPS_AUDIT_TABLE),
-    entityPartitions: settings.RISKOPS_AUDIT_ENTITY_PARTITIONS,
-    timeoutMs: settings.RISKOPS_AUDIT_TIMEOUT_MS,
-  });
+  // Behind the local spool (RISKOPS_AUDIT_SPOOL): a table outage never holds a decision for long.
+  const decisions = await createDecisionLogFromSettings(settings, storage);
   // Load each champion now, in the background, so the first request does not pay for it.
   models.serving(useCases.map((u) => u.name)).catch(() => undefined);
   const retrainQueue = createMessageQueueFromSettings(settings, storage, RETRAIN_QUEUE);
