@@ -2,11 +2,13 @@ import type { FunctionDefinition } from '../src/platform/functions/index.js';
 import { json, withHttpErrors } from '../src/platform/http/index.js';
 import { healthReport, probeStorage } from '../src/platform/runtime/health.js';
 import { withDecisionLog } from '../src/platform/runtime/health-decisions.js';
+import { withLedger } from '../src/platform/runtime/health-ledger.js';
 import type { Services } from '../src/platform/runtime/services.js';
 
 /**
  * `GET /api/health`: blob, queue and table probed concurrently (each gives up after
- * RISKOPS_HEALTH_TIMEOUT_MS), and what each use case serves, how fresh its alias check is, and any fallback.
+ * RISKOPS_HEALTH_TIMEOUT_MS), and what each use case serves, how fresh its alias check is, and any fallback;
+ * the decision log's spool and the ledger chains' last verification (cached, never waited on).
  * `200 healthy` / `200 degraded` (serving, but storage or a champion is not right, with since when) /
  * `503 unhealthy` (nothing can be served).
  */
@@ -28,9 +30,9 @@ export const health: FunctionDefinition<Services> = {
         ),
       ]);
       const now = Date.now();
-      const report = withDecisionLog(
-        healthReport(storage, models, memory, now),
-        services.decisions?.status?.(),
+      const report = withLedger(
+        withDecisionLog(healthReport(storage, models, memory, now), services.decisions?.status?.(), now),
+        services.ledgers?.latest(),
         now,
       );
       return json(report.status === 'unhealthy' ? 503 : 200, report, { 'cache-control': 'no-store' });

@@ -7,6 +7,7 @@ import { loadHostConfig } from '../host/index.js';
 import { createMessageQueueFromSettings, RETRAIN_QUEUE } from '../messaging/index.js';
 import { createBatchOutputSource } from '../performance/index.js';
 import {
+  createLedgerMonitor,
   createRegistryFromSettings,
   createRegistryModelProvider,
   seedRegistryFromDirectory,
@@ -72,6 +73,7 @@ export async function createServices(
     registry,
     models,
     decisions,
+    ledgers: createLedgerMonitor({ registry, useCases: useCases.map((u) => u.name), maxAgeMs: 60_000 }),
     hmacKey: resolveHmacKey(settings),
     ...drift,
     // Every scored request (champion, canary, pinned, shadow) feeds the drift counts, off the response path.

@@ -4,7 +4,7 @@ import type { Settings } from '../config/index.js';
 import type { DriftMonitor, DriftRecorder, DriftReport } from '../drift/index.js';
 import type { MessageQueue } from '../messaging/index.js';
 import type { PerformanceJobOptions } from '../performance/index.js';
-import type { Registry } from '../registry/index.js';
+import type { LedgerMonitor, Registry } from '../registry/index.js';
 import type { RetrainConsumer, RetrainTrigger } from '../retrain/index.js';
 import type { ModelProvider, ScoreObservation } from '../scoring/ports.js';
 import type { StorageClients } from '../storage/index.js';
@@ -48,5 +48,7 @@ export interface Services {
   retrainConsumer: RetrainConsumer;
   /** Realized performance (issue 11): label drops joined to batch outputs; `sink` is where metrics go. */
   performance: PerformanceJobOptions;
+  /** Ledger chain verification for health (cached; verified in the background at most once a minute). */
+  ledgers?: LedgerMonitor;
   close(): Promise<void>;
 }
