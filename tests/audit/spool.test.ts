@@ -207,13 +207,17 @@ describe('decision log spool: crash, idempotence, failure', () => {
       join(dir, `${child.pid}-00000000-99999999.jsonl`),
       `${JSON.stringify(records(1, 'whole')[0])}\n{"requestId":"torn`,
     );
+    // An unreadable segment is kept aside (`.corrupt`) and does not block the others.
+    writeFileSync(join(dir, `${child.pid}-00000000-99999998.jsonl`), 'not json\n{}\n');
     const table = storage.table(name);
     // The new instance's own table writes work; it claims the dead process's journal on start.
     const log = await spoolOver(storage, name, dir);
     expect(log.status().pendingRecords).toBeGreaterThanOrEqual(31);
     await until(() => log.status().pendingRecords === 0);
+    expect(log.status().corruptSegments).toBe(1);
     await log.close();
     expectExactlyOnce(await rowCounts(table), [...records(30, 'crashed'), ...records(1, 'whole')]);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.corrupt'))).toHaveLength(1);
     expect(readdirSync(dir).filter((f) => f.endsWith('.jsonl'))).toEqual([]);
   });
 
