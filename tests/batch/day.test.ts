@@ -194,6 +194,7 @@ describe('a day of CSV, JSONL and gzip files with malformed rows', () => {
         method: 'POST',
         url: 'http://localhost/api/score/late_payment',
         params: { useCase: 'late_payment' },
+        headers: { 'content-type': 'application/json' },
         body: { string: JSON.stringify({ records: sample }) },
       }),
       new InvocationContext({ functionName: 'score', logHandler: () => undefined }),
