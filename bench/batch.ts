@@ -44,6 +44,7 @@ async function rawAndBreakdown(services: Services, path: string): Promise<Record
   const width = latePayment.features.width;
   const times = { parse: 0, validate: 0, features: 0, onnx: 0, format: 0 };
   let rows = 0;
+  let formattedBytes = 0;
   let rawOnnx = 0;
   let t = performance.now();
   for await (const batch of batches(path)) {
@@ -72,6 +73,7 @@ async function rawAndBreakdown(services: Services, path: string): Promise<Record
     for (let i = 0; i < valid.length; i++) {
       text += `${JSON.stringify({ id: valid[i]?.record.invoice_id, probability: probabilities[i * 2 + 1], band: 'x', action: 'y', modelVersion: model.version })}\n`;
     }
+    formattedBytes += text.length;
     times.format += performance.now() - t;
     rows += batch.length;
     t = performance.now();
@@ -90,6 +92,7 @@ async function rawAndBreakdown(services: Services, path: string): Promise<Record
       seconds: round(rawOnnx / 1000),
       rowsPerSecond: rate(rows, rawOnnx / 1000),
     },
+    formattedBytes,
     stageShare: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, round(v / total)])),
     stageSeconds: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, round(v / 1000)])),
     rowScorerInProcess: {

@@ -100,7 +100,7 @@ describe('OpenAPI 3.1 document', () => {
         [JSON.stringify({ ...records[0], [useCase.entityIdField]: 42 }), ''],
         ['{"broken', ''],
         [JSON.stringify({ records: recordsOf(useCase.name, 200, 1) }), ''],
-        [JSON.stringify(records[0]), '?version=nope'],
+        [JSON.stringify(records[0]), '?version=20200101T000000Z-000000000000'],
       ];
       const statuses = new Set<number>();
       for (const [body, query] of cases) {

@@ -68,6 +68,7 @@ describe('drift walkthrough: npm start → score → driftMonitor → report and
     const records = latePayment.generate({ rows: 50, seed: 8 }).map(({ paid_late_30d: _label, ...r }) => r);
     const scored = await fetch(`${host.url}/api/score/late_payment`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ records }),
     });
     expect(scored.status).toBe(200);

@@ -1,12 +1,12 @@
 /** `riskops performance <useCase>`: realized and estimated performance per scoring cohort. */
 import { parseArgs } from 'node:util';
 import { loadSettings } from '../../platform/config/index.js';
-import { isRiskopsError, RiskopsError } from '../../platform/errors/index.js';
+import { RiskopsError } from '../../platform/errors/index.js';
 import {
   cohortTable,
   createBatchOutputSource,
   evaluatePerformance,
-  SCORING_OUTPUT_CONTAINER,
+  registryBaselineAuc,
 } from '../../platform/performance/index.js';
 import { createRegistryFromSettings } from '../../platform/registry/index.js';
 import { createStorageClients, storageConnectionFrom } from '../../platform/storage/index.js';
@@ -56,20 +56,13 @@ export async function run(args: string[]): Promise<number> {
   const registry = createRegistryFromSettings(settings, storage, USE_CASES);
   const report = await evaluatePerformance({
     useCase,
-    source: createBatchOutputSource(storage.container(SCORING_OUTPUT_CONTAINER)),
+    source: createBatchOutputSource(storage.container(settings.RISKOPS_BATCH_OUTPUT_CONTAINER)),
     labels: storage.container(settings.RISKOPS_LABELS_CONTAINER),
     ...(values['no-append']
       ? {}
       : { trainingData: storage.container(settings.RISKOPS_TRAINING_DATA_CONTAINER) }),
     asOf,
-    baselineAuc: async (version) => {
-      try {
-        return (await registry.show(useCase.name, version)).manifest.metrics.auc;
-      } catch (error) {
-        if (isRiskopsError(error, 'not_found')) return undefined;
-        throw error;
-      }
-    },
+    baselineAuc: registryBaselineAuc(registry, useCase.name),
     ...(lookback === undefined ? {} : { lookbackDays: lookback }),
   });
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : cohortTable(report));

@@ -11,4 +11,4 @@ export { cohortTable } from './format.js';
 export { createJsonLinesMetricSink } from './json-lines-sink.js';
 export { type LabelDrop, type LabelRecord, type LabelReject, readLabelDrops } from './labels.js';
 export * from './ports.js';
-export { type PerformanceJobOptions, runPerformanceJob } from './run.js';
+export { type PerformanceJobOptions, registryBaselineAuc, runPerformanceJob } from './run.js';

@@ -29,16 +29,28 @@ export async function runPerformanceJob(
         trainingData: options.trainingData,
         sink: options.sink,
         asOf,
-        baselineAuc: async (version) => {
-          try {
-            return (await options.registry.show(useCase.name, version)).manifest.metrics.auc;
-          } catch (error) {
-            if (isRiskopsError(error, 'not_found')) return undefined;
-            throw error;
-          }
-        },
+        baselineAuc: registryBaselineAuc(options.registry, useCase.name),
       }),
     );
   }
   return reports;
+}
+
+/**
+ * The AUC a model version was validated with (its manifest), which the AUC-drop alert compares against. A
+ * version the registry does not know, or an id that is not a registry version (outputs scored elsewhere),
+ * has no baseline.
+ */
+export function registryBaselineAuc(
+  registry: Pick<Registry, 'show'>,
+  useCase: string,
+): (modelVersion: string) => Promise<number | undefined> {
+  return async (version) => {
+    try {
+      return (await registry.show(useCase, version)).manifest.metrics.auc;
+    } catch (error) {
+      if (isRiskopsError(error, 'not_found') || isRiskopsError(error, 'invalid_input')) return undefined;
+      throw error;
+    }
+  };
 }

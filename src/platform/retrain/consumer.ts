@@ -192,7 +192,10 @@ export function createRetrainConsumer(options: RetrainConsumerOptions): RetrainC
             });
             promotion = 'promoted';
           } catch (error) {
-            if (!isRiskopsError(error, 'precondition_failed')) throw error;
+            // Separation of duties: without an approval (precondition_failed), or because the consumer pushed
+            // this version itself (forbidden), promotion is left to an approver and another promoter.
+            if (!isRiskopsError(error, 'precondition_failed') && !isRiskopsError(error, 'forbidden'))
+              throw error;
             promotion = 'awaiting_approval';
           }
         }
