@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BatchService, completeRun, scoreChunkRows } from '../../src/platform/batch/index.js';
+import { createTableCountStore } from '../../src/platform/drift/index.js';
 import type { Services } from '../../src/platform/runtime/services.js';
 import { latePayment } from '../../src/use_cases/late_payment/index.js';
 import { batchEnv, batchServices, csvText, readLines, recordsOf } from './support.js';
@@ -49,6 +50,15 @@ describe('finishing a run', () => {
     const late = await services.batch.scoreChunk({ runId, chunk: 0 });
     expect(late.scored).toBe(false);
     expect(late.completion?.wrote).toBe(false);
+    // Drift saw every row once, although chunk 1 was scored by two deliveries: they share writer keys.
+    const counts = createTableCountStore(
+      services.storage.table(services.settings.RISKOPS_DRIFT_COUNTS_TABLE),
+    );
+    const today = new Date().toISOString().slice(0, 10);
+    const partials = (await counts.list('late_payment', today)).filter((p) =>
+      p.writer.startsWith(`batch-${runId}-`),
+    );
+    expect(partials.reduce((sum, p) => sum + p.rows, 0)).toBe(100);
   });
 
   it('lets exactly one of many concurrent finishers write the marker', async () => {

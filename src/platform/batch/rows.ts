@@ -54,6 +54,12 @@ export interface RowScorerOptions {
   model: LoadedModel;
   format: OutputFormat;
   observe?: ScoreObserver | undefined;
+  /**
+   * Names this scorer's batches for observers: the n-th batch is `{writer}-{n}`. A chunk passes its run and
+   * chunk, so a redelivered or retried chunk hands drift the same writer keys and replaces its counts rather
+   * than adding them twice.
+   */
+  writer?: string | undefined;
 }
 
 /**
@@ -64,6 +70,7 @@ export function createRowScorer(
   options: RowScorerOptions,
 ): (items: readonly TabularItem[], source: string) => Promise<ScoredText> {
   const { useCase, model, format, observe } = options;
+  let batchIndex = 0;
   const keys = keyColumns(useCase);
   const columns = outputColumns(useCase);
   return async (items, source) => {
@@ -93,9 +100,13 @@ export function createRowScorer(
       );
     }
     const records = valid.map((v) => v.record);
+    batchIndex++;
     const scores = await scoreValidated(useCase, model, records);
     if (observe !== undefined && records.length > 0) {
-      await observe({ useCase, model, records, probabilities: scores.map((s) => s.probability) });
+      const batch = { useCase, model, records, probabilities: scores.map((s) => s.probability) };
+      await observe(
+        options.writer === undefined ? batch : { ...batch, writer: `${options.writer}-${batchIndex}` },
+      );
     }
     let output = '';
     for (let i = 0; i < scores.length; i++) {

@@ -19,6 +19,24 @@ import {
   type ScoreObserver,
 } from './types.js';
 
+/**
+ * Two deliveries of one chunk can write its outputs at the same time (a visibility timeout ran out while the
+ * first was still working). Block blob commits then race: the loser's staged blocks were discarded by the
+ * winner's commit, and Storage answers `InvalidBlockList`. The outputs are deterministic, so the loser writes
+ * them again (overwriting identical bytes) instead of failing the delivery.
+ */
+async function committedDespiteRaces<T>(write: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      const code = (error as { code?: string; details?: { errorCode?: string } }).code;
+      const raced = code === 'InvalidBlockList' || /block list is invalid/i.test(String(error));
+      if (!raced || attempt >= attempts) throw error;
+    }
+  }
+}
+
 export interface BatchServiceOptions {
   settings: Settings;
   storage: StorageClients;
@@ -223,16 +241,18 @@ export function createBatchService(options: BatchServiceOptions): BatchService {
         const useCase = useCaseOf(run.useCase);
         const model = await models.get(run.useCase, { version: run.modelVersion });
         const started = performance.now();
-        const counts = await scoreChunkRows({
-          useCase,
-          model,
-          run,
-          chunk,
-          inputs,
-          outputs,
-          scoreRows: settings.RISKOPS_BATCH_SCORE_ROWS,
-          observe: options.observe,
-        });
+        const counts = await committedDespiteRaces(() =>
+          scoreChunkRows({
+            useCase,
+            model,
+            run,
+            chunk,
+            inputs,
+            outputs,
+            scoreRows: settings.RISKOPS_BATCH_SCORE_ROWS,
+            observe: options.observe,
+          }),
+        );
         const fields = {
           status: 'done' as const,
           counts,

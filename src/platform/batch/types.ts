@@ -93,6 +93,8 @@ export interface ScoredBatch {
   model: LoadedModel;
   records: readonly Record<string, unknown>[];
   probabilities: ArrayLike<number>;
+  /** Stable name of this batch across redeliveries of its chunk (drift replaces that writer's counts). */
+  writer?: string;
 }
 
 /** Called once per scored batch (batch chunks and event messages), e.g. to count drift bins. */
