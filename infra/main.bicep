@@ -46,6 +46,11 @@ param alertEmail string = ''
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
+@secure()
+@minLength(32)
+@description('Key of the decision log\'s keyed HMAC over PII fields (azd env set RISKOPS_AUDIT_HMAC_KEY "$(openssl rand -hex 32)"). Stored in Key Vault; the app reads it through a Key Vault reference.')
+param auditHmacKey string
+
 var tags = {
   'azd-env-name': environmentName
 }
@@ -55,6 +60,7 @@ var abbrs = {
   appInsights: 'appi-'
   appServicePlan: 'plan-'
   functionApp: 'func-'
+  keyVault: 'kv-'
   logAnalytics: 'log-'
   managedIdentity: 'id-'
   serviceBus: 'sb-'
@@ -139,6 +145,18 @@ module roles './modules/roles.bicep' = {
   }
 }
 
+module keyVault './modules/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: '${abbrs.keyVault}${resourceToken}'
+    location: location
+    tags: tags
+    appPrincipalId: identity.outputs.principalId
+    auditHmacKey: auditHmacKey
+  }
+}
+
 module functionApp './modules/functionapp.bicep' = {
   name: 'functionapp'
   scope: rg
@@ -159,6 +177,7 @@ module functionApp './modules/functionapp.bicep' = {
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     maximumInstanceCount: maximumInstanceCount
+    auditHmacKeySecretUri: keyVault.outputs.auditHmacKeySecretUri
   }
   // The host reads its storage on first start; the identity's roles must exist by then.
   dependsOn: [

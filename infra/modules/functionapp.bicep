@@ -44,6 +44,9 @@ param maximumInstanceCount int = 40
 @description('Six-field NCRONTAB (UTC) of the driftMonitor timer: after the nightly batch.')
 param driftSchedule string = '0 30 5 * * *'
 
+@description('Key Vault secret URI of the decision log\'s HMAC key, read through a Key Vault reference.')
+param auditHmacKeySecretUri string
+
 var appSettings = {
   // Host and app storage, identity-based (no connection string, no account key).
   AzureWebJobsStorage__blobServiceUri: storageBlobEndpoint
@@ -57,6 +60,8 @@ var appSettings = {
   ServiceBusConnection__clientId: identityClientId
   // DefaultAzureCredential in the app's own SDK clients picks the user-assigned identity from this.
   AZURE_CLIENT_ID: identityClientId
+  // The decision log's PII key, from Key Vault (resolved by the platform with the app identity).
+  RISKOPS_AUDIT_HMAC_KEY: '@Microsoft.KeyVault(SecretUri=${auditHmacKeySecretUri})'
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   RISKOPS_ENVIRONMENT: 'azure'
@@ -108,6 +113,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references resolve with the app identity (user-assigned, so it must be named).
+    keyVaultReferenceIdentity: identityId
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'

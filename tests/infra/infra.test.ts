@@ -108,7 +108,7 @@ const IN_AZURE: Record<SettingName, 'set' | 'default' | 'local-only'> = {
   RISKOPS_HEALTH_TIMEOUT_MS: 'default',
   RISKOPS_RETRY_MAX_MS: 'default',
   RISKOPS_AUDIT_TABLE: 'default',
-  RISKOPS_AUDIT_HMAC_KEY: 'default',
+  RISKOPS_AUDIT_HMAC_KEY: 'set',
   RISKOPS_AUDIT_ENTITY_PARTITIONS: 'default',
   RISKOPS_AUDIT_TIMEOUT_MS: 'default',
   RISKOPS_SHADOW_USE_CASES: 'default',
@@ -153,7 +153,12 @@ function appSettings(): Map<string, string> {
 /** The environment the app sees: literals as written, expressions as a placeholder URL (all are URIs or ids). */
 function azureEnvironment(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [name, value] of appSettings()) env[name] = literal(value) ?? 'https://expression.invalid/';
+  for (const [name, value] of appSettings()) {
+    // A Key Vault reference reaches the app as the secret itself (resolved by the platform).
+    env[name] = value.includes('@Microsoft.KeyVault(')
+      ? 'k'.repeat(64)
+      : (literal(value) ?? 'https://expression.invalid/');
+  }
   return env;
 }
 
