@@ -76,7 +76,7 @@ export async function scoreChunkRows(options: ScoreChunkOptions): Promise<ChunkC
     format === 'csv' ? 'text/csv' : 'application/x-ndjson',
   );
   const rejects = openBlobWriter(options.outputs, rejectsPath(prefix, chunk.chunk), 'application/x-ndjson');
-  const score = createRowScorer({ useCase, model, format, observe: options.observe });
+  const score = createRowScorer({ useCase, model, format, observe: options.observe, date: run.date });
   const counts = emptyCounts();
   try {
     if (format === 'csv') await output.write(csvHeader(useCase));

@@ -54,6 +54,8 @@ export interface RowScorerOptions {
   model: LoadedModel;
   format: OutputFormat;
   observe?: ScoreObserver | undefined;
+  /** The run's date: drift counts of a backfilled day land in that day's window. */
+  date?: string | undefined;
 }
 
 /**
@@ -63,7 +65,7 @@ export interface RowScorerOptions {
 export function createRowScorer(
   options: RowScorerOptions,
 ): (items: readonly TabularItem[], source: string) => Promise<ScoredText> {
-  const { useCase, model, format, observe } = options;
+  const { useCase, model, format, observe, date } = options;
   const keys = keyColumns(useCase);
   const columns = outputColumns(useCase);
   return async (items, source) => {
@@ -95,7 +97,13 @@ export function createRowScorer(
     const records = valid.map((v) => v.record);
     const scores = await scoreValidated(useCase, model, records);
     if (observe !== undefined && records.length > 0) {
-      await observe({ useCase, model, records, probabilities: scores.map((s) => s.probability) });
+      await observe({
+        useCase,
+        model,
+        records,
+        probabilities: scores.map((s) => s.probability),
+        ...(date === undefined ? {} : { date }),
+      });
     }
     let output = '';
     for (let i = 0; i < scores.length; i++) {

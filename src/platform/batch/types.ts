@@ -93,6 +93,8 @@ export interface ScoredBatch {
   model: LoadedModel;
   records: readonly Record<string, unknown>[];
   probabilities: ArrayLike<number>;
+  /** The UTC day the rows belong to (a batch run's date); unset: the day they were scored. */
+  date?: string;
 }
 
 /** Called once per scored batch (batch chunks and event messages), e.g. to count drift bins. */
