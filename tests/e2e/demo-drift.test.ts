@@ -19,7 +19,10 @@ afterAll(() => {
     if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
 });
 
-async function start(dataDir: string): Promise<{ child: ChildProcess; output: () => string }> {
+async function start(
+  dataDir: string,
+  extra: Record<string, string> = {},
+): Promise<{ child: ChildProcess; output: () => string }> {
   if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run \`npm run build\` first (npm test does)`);
   const child = spawn(process.execPath, [ENTRY, 'start'], {
     env: {
@@ -32,6 +35,7 @@ async function start(dataDir: string): Promise<{ child: ChildProcess; output: ()
       RISKOPS_EMBEDDED_AZURITE: 'true',
       RISKOPS_ENVIRONMENT: 'local',
       RISKOPS_BATCH_SEED_INPUT_ROWS: '0',
+      ...extra,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -102,6 +106,45 @@ describe('riskops demo drift on a running host', () => {
     expect(stdout).toMatch(new RegExp(`ledger: \\S+ promote champion \\S+ → ${version} by demo-user`));
     expect(stdout).toMatch(new RegExp(`ledger: \\S+ rollback champion ${version} → \\S+ by demo-user`));
     expect(stdout).toMatch(/demo drift: the loop closed in [\d.]+s/);
+    if (host.child.pid !== undefined) process.kill(host.child.pid, 'SIGINT');
+    await new Promise((resolve) => host.child.once('exit', resolve));
+  }, 150_000);
+
+  it('says when approval is required and who approved; a second demo within the cooldown fails at step 3', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'riskops-e2e-demo-'));
+    const settings = { RISKOPS_REQUIRE_APPROVAL: 'true' };
+    const host = await start(dataDir, settings);
+    const env = {
+      ...process.env,
+      ...settings,
+      RISKOPS_DATA_DIR: dataDir,
+      RISKOPS_ENVIRONMENT: 'local',
+      RISKOPS_ACTOR: 'demo-user',
+    };
+    const args = [ENTRY, 'demo', 'drift', '--date', '2026-11-20'];
+    const first = await run(process.execPath, args, { env, timeout: 100_000 }).catch(
+      (e: { stdout?: string; stderr?: string }) => {
+        throw new Error(`demo drift failed:\n${e.stdout ?? ''}\n${e.stderr ?? ''}\nhost:\n${host.output()}`);
+      },
+    );
+    const version = /challenger alias → (\S+)/.exec(first.stdout)?.[1];
+    expect(version).toBeDefined();
+    expect(first.stdout).toMatch(/promotion by demo-user blocked: late_payment \S+ needs an approval/);
+    expect(first.stdout).toContain('approved by a second local identity demo-user-demo-approver');
+    expect(first.stdout).toMatch(
+      new RegExp(
+        `ledger: \\S+ promote champion \\S+ → ${version} by demo-user \\(approved by demo-user-demo-approver\\)`,
+      ),
+    );
+    const second = await run(process.execPath, args, { env, timeout: 100_000 }).then(
+      () => {
+        throw new Error('a second demo within the cooldown should fail');
+      },
+      (e: { code?: number; stdout?: string; stderr?: string }) => e,
+    );
+    expect(second.code).toBe(1);
+    expect(second.stdout).toMatch(/\[3\/5\] drift monitor .* FAILED/);
+    expect(second.stderr).toMatch(/demo drift failed at step 3 .*no retrain request was sent by this demo/);
     if (host.child.pid !== undefined) process.kill(host.child.pid, 'SIGINT');
     await new Promise((resolve) => host.child.once('exit', resolve));
   }, 150_000);
