@@ -8,6 +8,7 @@ type Command = { summary: string; load: () => Promise<{ run(args: string[]): Pro
 const COMMANDS: Record<string, Command> = {
   audit: { summary: 'Find decisions in the decision log', load: () => import('./commands/audit.js') },
   drift: { summary: 'Drift run, report and table', load: () => import('./commands/drift.js') },
+  demo: { summary: 'Demos on a running host: demo drift', load: () => import('./commands/demo.js') },
   batch: {
     summary: 'Batch runs: plan, status, retry, offline scoring',
     load: () => import('./commands/batch.js'),

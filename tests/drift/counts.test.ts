@@ -112,6 +112,24 @@ describe('drift counts', () => {
     expect(merged.counts).toEqual(union.counts);
   });
 
+  it("stores a batch's counts under its run's date (a backfilled day lands in its own window)", async () => {
+    const store = createTableCountStore(testStorage().table(uniqueName('backfill')));
+    const recorder = createDriftRecorder({
+      useCases: [latePayment],
+      store,
+      flushMs: 60_000,
+      clock: () => new Date('2026-12-01T10:15:00Z'),
+    });
+    const slice = { records: day.records.slice(0, 200), probabilities: day.probabilities.slice(0, 200) };
+    await recorder.observe({ useCase: latePayment, model, ...slice, date: '2026-11-20', writer: 'old-run' });
+    await recorder.observe({ useCase: latePayment, model, ...slice, writer: 'today-run' });
+    await recorder.close();
+    const backfilled = await store.list(latePayment.name, '2026-11-20');
+    expect(backfilled.map((p) => [p.writer, p.rows])).toEqual([['batch-old-run', 200]]);
+    const today = await store.list(latePayment.name, '2026-12-01');
+    expect(today.map((p) => p.writer)).toEqual(['batch-today-run']);
+  });
+
   it('refuses to merge counts of different binnings, and records and scores of different lengths', () => {
     const layout = driftLayout(model.manifest.reference);
     const other = { ...emptyCounts(layout), referenceHash: 'f'.repeat(64) };

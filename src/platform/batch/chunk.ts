@@ -82,6 +82,7 @@ export async function scoreChunkRows(options: ScoreChunkOptions): Promise<ChunkC
     format,
     observe: options.observe,
     writer: `${run.runId}-${chunk.chunk}`,
+    date: run.date,
   });
   const counts = emptyCounts();
   try {

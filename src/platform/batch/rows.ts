@@ -60,6 +60,8 @@ export interface RowScorerOptions {
    * than adding them twice.
    */
   writer?: string | undefined;
+  /** The run's date: drift counts of a backfilled day land in that day's window. */
+  date?: string | undefined;
 }
 
 /**
@@ -69,7 +71,7 @@ export interface RowScorerOptions {
 export function createRowScorer(
   options: RowScorerOptions,
 ): (items: readonly TabularItem[], source: string) => Promise<ScoredText> {
-  const { useCase, model, format, observe } = options;
+  const { useCase, model, format, observe, date } = options;
   let batchIndex = 0;
   const keys = keyColumns(useCase);
   const columns = outputColumns(useCase);
@@ -103,7 +105,13 @@ export function createRowScorer(
     batchIndex++;
     const scores = await scoreValidated(useCase, model, records);
     if (observe !== undefined && records.length > 0) {
-      const batch = { useCase, model, records, probabilities: scores.map((s) => s.probability) };
+      const batch = {
+        useCase,
+        model,
+        records,
+        probabilities: scores.map((s) => s.probability),
+        ...(date === undefined ? {} : { date }),
+      };
       await observe(
         options.writer === undefined ? batch : { ...batch, writer: `${options.writer}-${batchIndex}` },
       );

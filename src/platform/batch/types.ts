@@ -95,6 +95,8 @@ export interface ScoredBatch {
   probabilities: ArrayLike<number>;
   /** Stable name of this batch across redeliveries of its chunk (drift replaces that writer's counts). */
   writer?: string;
+  /** The UTC day the rows belong to (a batch run's date); unset: the day they were scored. */
+  date?: string;
 }
 
 /** Called once per scored batch (batch chunks and event messages), e.g. to count drift bins. */

@@ -17,6 +17,8 @@ export interface ScoredBatch {
    * retried chunk is not counted twice. Without it, each call is a partial of its own.
    */
   writer?: string;
+  /** Batch: the UTC day the rows belong to (the run's date), so a backfilled day lands in its own window. */
+  date?: string;
 }
 
 /** The one port through which scoring feeds drift counts (DESIGN.md decision 5). */
@@ -192,7 +194,7 @@ export function createDriftRecorder(options: DriftRecorderOptions): DriftRecorde
       await options.store.put({
         ...vector,
         useCase: useCase.name,
-        date: dayOf(at),
+        date: batch.date ?? dayOf(at),
         modelVersion: batch.model.version,
         source: 'batch',
         slot: 'batch',
