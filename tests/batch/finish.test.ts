@@ -54,8 +54,8 @@ describe('finishing a run', () => {
     const counts = createTableCountStore(
       services.storage.table(services.settings.RISKOPS_DRIFT_COUNTS_TABLE),
     );
-    const today = new Date().toISOString().slice(0, 10);
-    const partials = (await counts.list('late_payment', today)).filter((p) =>
+    // Batch counts are filed under the run's date (its window), not the day they were scored.
+    const partials = (await counts.list('late_payment', '2026-11-01')).filter((p) =>
       p.writer.startsWith(`batch-${runId}-`),
     );
     expect(partials.reduce((sum, p) => sum + p.rows, 0)).toBe(100);
