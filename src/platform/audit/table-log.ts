@@ -169,6 +169,8 @@ export function createTableDecisionLog(options: TableDecisionLogOptions): Decisi
       }
       await Promise.all(transactions);
     } catch (error) {
+      // The table itself is gone (404): create it again on the next write rather than fail forever.
+      if ((error as { statusCode?: number }).statusCode === 404) ready = undefined;
       if (isRiskopsError(error)) throw error;
       throw new RiskopsError(
         'storage_unavailable',

@@ -32,8 +32,12 @@ const statusOf = (error: unknown): number | undefined =>
     : undefined;
 
 /** A refusal that repeating cannot fix (not a conflict, throttling or timeout). */
+/**
+ * Refused for good. Not 404: that is the table itself missing (a storage emulator restarted without it, or a
+ * table deleted under us), which the next round repairs by creating it again.
+ */
 const permanent = (status: number | undefined): boolean =>
-  status !== undefined && status >= 400 && status < 500 && ![408, 409, 429].includes(status);
+  status !== undefined && status >= 400 && status < 500 && ![404, 408, 409, 429].includes(status);
 
 export function createTableReplay(
   options: TableReplayOptions,
@@ -108,6 +112,11 @@ export function createTableReplay(
     const worker = async (): Promise<void> => {
       while (next < chunks.length) await transaction(chunks[next++] as Row[], onRejected);
     };
-    await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, chunks.length) }, worker));
+    try {
+      await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, chunks.length) }, worker));
+    } catch (error) {
+      if (statusOf(error) === 404) ready = undefined; // the table is gone: create it on the next round
+      throw error;
+    }
   };
 }
