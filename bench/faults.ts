@@ -76,8 +76,13 @@ export async function benchFaults(): Promise<Record<string, unknown>> {
   const healthOnce = async () => {
     const t0 = performance.now();
     const response = await fetch(`${host.url}/api/health`);
-    const json = (await response.json()) as { status: string };
-    return { ms: Math.round(performance.now() - t0), httpStatus: response.status, status: json.status };
+    const json = (await response.json()) as { status: string; degraded?: { reasons: string[] } };
+    return {
+      ms: Math.round(performance.now() - t0),
+      httpStatus: response.status,
+      status: json.status,
+      ...(json.degraded === undefined ? {} : { reasons: json.degraded.reasons }),
+    };
   };
 
   /** One blob HEAD through a client, capped at `capMs`: the SDK's defaults against the serving lane. */
