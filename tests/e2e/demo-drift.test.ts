@@ -1,9 +1,10 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { type ChildProcess, execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startHostProcess } from '../support/host-process.js';
 
 /**
  * `riskops demo drift` against a real `riskops start` (embedded Azurite on free ports, a temp data dir): the
@@ -19,47 +20,10 @@ afterAll(() => {
     if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
 });
 
-async function start(
-  dataDir: string,
-  extra: Record<string, string> = {},
-): Promise<{ child: ChildProcess; output: () => string }> {
-  if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run \`npm run build\` first (npm test does)`);
-  const child = spawn(process.execPath, [ENTRY, 'start'], {
-    env: {
-      ...process.env,
-      RISKOPS_DATA_DIR: dataDir,
-      RISKOPS_HTTP_PORT: '0',
-      RISKOPS_AZURITE_BLOB_PORT: '0',
-      RISKOPS_AZURITE_QUEUE_PORT: '0',
-      RISKOPS_AZURITE_TABLE_PORT: '0',
-      RISKOPS_EMBEDDED_AZURITE: 'true',
-      RISKOPS_ENVIRONMENT: 'local',
-      RISKOPS_BATCH_SEED_INPUT_ROWS: '0',
-      ...extra,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const deadline = Date.now() + 45_000;
-  while (!output.includes('Press Ctrl-C to stop')) {
-    if (child.exitCode !== null) throw new Error(`riskops start exited with ${child.exitCode}:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`riskops start did not come up:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, output: () => output };
-}
-
 describe('riskops demo drift on a running host', () => {
   it('drifts two days, batches them, requests a retrain, registers, promotes and rolls back a challenger', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'riskops-e2e-demo-'));
-    const host = await start(dataDir);
+    const host = await startHostProcess(dataDir, { env: { RISKOPS_BATCH_SEED_INPUT_ROWS: '0' }, running });
     const env = {
       ...process.env,
       RISKOPS_DATA_DIR: dataDir,
@@ -113,7 +77,10 @@ describe('riskops demo drift on a running host', () => {
   it('says when approval is required and who approved; a second demo within the cooldown fails at step 3', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'riskops-e2e-demo-'));
     const settings = { RISKOPS_REQUIRE_APPROVAL: 'true' };
-    const host = await start(dataDir, settings);
+    const host = await startHostProcess(dataDir, {
+      env: { RISKOPS_BATCH_SEED_INPUT_ROWS: '0', ...settings },
+      running,
+    });
     const env = {
       ...process.env,
       ...settings,

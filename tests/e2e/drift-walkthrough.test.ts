@@ -1,11 +1,11 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { azuriteConnectionString } from '../../src/platform/storage/index.js';
 import { latePayment } from '../../src/use_cases/late_payment/index.js';
+import { startHostProcess } from '../support/host-process.js';
 
 /**
  * The README's drift walkthrough, for real: `riskops start` → score over HTTP → `POST
@@ -20,51 +20,10 @@ afterAll(() => {
   for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
-async function start(
-  dataDir: string,
-): Promise<{ child: ChildProcess; url: string; storage: string; output: () => string }> {
-  if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run \`npm run build\` first (npm test does)`);
-  const child = spawn(process.execPath, [ENTRY, 'start'], {
-    env: {
-      ...process.env,
-      RISKOPS_DATA_DIR: dataDir,
-      RISKOPS_HTTP_PORT: '0',
-      RISKOPS_AZURITE_BLOB_PORT: '0',
-      RISKOPS_AZURITE_QUEUE_PORT: '0',
-      RISKOPS_AZURITE_TABLE_PORT: '0',
-      RISKOPS_EMBEDDED_AZURITE: 'true',
-      RISKOPS_ENVIRONMENT: 'local',
-      RISKOPS_DRIFT_FLUSH_MS: '60000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const deadline = Date.now() + 45_000;
-  while (!output.includes('Press Ctrl-C to stop')) {
-    if (child.exitCode !== null) throw new Error(`riskops start exited with ${child.exitCode}:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`riskops start did not come up:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const url = /Host: (http:\/\/\S+?) /.exec(output)?.[1];
-  const port = (service: string) =>
-    Number(new RegExp(`${service}Endpoint=http://127\\.0\\.0\\.1:(\\d+)`).exec(output)?.[1]);
-  if (url === undefined || !port('Blob'))
-    throw new Error(`could not read the URL and Azurite ports:\n${output}`);
-  const storage = azuriteConnectionString({ blob: port('Blob'), queue: port('Queue'), table: port('Table') });
-  return { child, url, storage, output: () => output };
-}
-
 describe('drift walkthrough: npm start → score → driftMonitor → report and telemetry', () => {
   it('writes the report and the telemetry lines', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'riskops-e2e-drift-'));
-    const host = await start(dataDir);
+    const host = await startHostProcess(dataDir, { env: { RISKOPS_DRIFT_FLUSH_MS: '60000' }, running });
     const records = latePayment.generate({ rows: 50, seed: 8 }).map(({ paid_late_30d: _label, ...r }) => r);
     const scored = await fetch(`${host.url}/api/score/late_payment`, {
       method: 'POST',

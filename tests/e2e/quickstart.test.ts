@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { processAlive } from '../../src/platform/storage/index.js';
 import { latePayment } from '../../src/use_cases/late_payment/index.js';
+import { startHostProcess } from '../support/host-process.js';
 
 /**
  * The quick start, for real: `node dist/src/cli/main.js start` (what `npm start` runs after building) on its
@@ -12,51 +13,7 @@ import { latePayment } from '../../src/use_cases/late_payment/index.js';
  */
 const ENTRY = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
 
-interface Started {
-  child: ChildProcess;
-  url: string;
-  azuritePid: number;
-  output: () => string;
-}
-
 const running: ChildProcess[] = [];
-
-async function startHost(dataDir: string, env: Record<string, string> = {}): Promise<Started> {
-  if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run \`npm run build\` first (npm test does)`);
-  const child = spawn(process.execPath, [ENTRY, 'start'], {
-    env: {
-      ...process.env,
-      RISKOPS_DATA_DIR: dataDir,
-      RISKOPS_HTTP_PORT: '0',
-      RISKOPS_AZURITE_BLOB_PORT: '0',
-      RISKOPS_AZURITE_QUEUE_PORT: '0',
-      RISKOPS_AZURITE_TABLE_PORT: '0',
-      RISKOPS_EMBEDDED_AZURITE: 'true',
-      RISKOPS_ENVIRONMENT: 'local',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const deadline = Date.now() + 45_000;
-  while (!output.includes('Press Ctrl-C to stop')) {
-    if (child.exitCode !== null) throw new Error(`riskops start exited with ${child.exitCode}:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`riskops start did not come up:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const url = /Host: (http:\/\/\S+?) /.exec(output)?.[1];
-  const pid = /embedded Azurite \(pid (\d+)/.exec(output)?.[1];
-  if (url === undefined || pid === undefined)
-    throw new Error(`could not read the URL and Azurite pid:\n${output}`);
-  return { child, url, azuritePid: Number(pid), output: () => output };
-}
 
 /** Runs the CLI as a user would (no storage settings), returning its exit code and output. */
 async function runCli(
@@ -118,7 +75,7 @@ describe('quick start: riskops start', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'riskops-e2e-'));
 
   it('seeds the shipped models, scores over HTTP, and stops Azurite on Ctrl-C', async () => {
-    const host = await startHost(dataDir);
+    const host = await startHostProcess(dataDir, { running });
     const health = await fetch(`${host.url}/api/health`);
     const healthBody = (await health.json()) as {
       status: string;
@@ -163,7 +120,7 @@ describe('quick start: riskops start', () => {
   });
 
   it('keeps the registry across a restart, and a killed host leaves no Azurite behind', async () => {
-    const host = await startHost(dataDir);
+    const host = await startHostProcess(dataDir, { running });
     const listed = await fetch(`${host.url}/api/models/late_payment`);
     const body = (await listed.json()) as { versions: unknown[] };
     expect(listed.status).toBe(200);
@@ -175,8 +132,9 @@ describe('quick start: riskops start', () => {
   });
 
   it('answers 503 with a clear message while a use case has no model', async () => {
-    const host = await startHost(mkdtempSync(join(tmpdir(), 'riskops-e2e-empty-')), {
-      RISKOPS_SEED_ON_START: 'false',
+    const host = await startHostProcess(mkdtempSync(join(tmpdir(), 'riskops-e2e-empty-')), {
+      env: { RISKOPS_SEED_ON_START: 'false' },
+      running,
     });
     const response = await post(`${host.url}/api/score/late_payment`, validRecord());
     expect(response.status).toBe(503);
