@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { InferenceSession } from 'onnxruntime-node';
 import { isRiskopsError, RiskopsError } from '../../platform/errors/index.js';
 import { type Manifest, ManifestSchema, type Metrics } from '../../platform/model/index.js';
 import {
@@ -12,6 +12,7 @@ import {
   type ChampionOptions,
   MANIFEST_FILE,
   MODEL_FILE,
+  onnxChampion,
   readLabeledFile,
   type TrainingResult,
   type TrainUseCaseOptions,
@@ -118,15 +119,7 @@ async function loadChampion(
   const manifest = await readManifest(await modelFile(dir, useCase, MANIFEST_FILE));
   const session = await InferenceSession.create(await readFile(await modelFile(dir, useCase, MODEL_FILE)));
   return {
-    champion: {
-      manifest,
-      async predict(matrix, rows) {
-        const input = new Tensor('float32', matrix, [rows, manifest.onnx.inputWidth]);
-        const out = await session.run({ [manifest.onnx.input]: input }, [manifest.onnx.output]);
-        const data = out[manifest.onnx.output]?.data as Float32Array;
-        return Float64Array.from({ length: rows }, (_, i) => data[2 * i + 1] as number);
-      },
-    },
+    champion: onnxChampion(manifest, session),
     close: () => session.release(),
   };
 }

@@ -8,11 +8,15 @@
  */
 
 import type { ContainerClient } from '@azure/storage-blob';
-import { Tensor } from 'onnxruntime-node';
 import { isRiskopsError, RiskopsError } from '../errors/index.js';
 import type { GateResult, Manifest, Metrics } from '../model/index.js';
 import { openSession, type Registry } from '../registry/index.js';
-import { type ChampionOptions, type TrainUseCaseOptions, trainUseCase } from '../training/index.js';
+import {
+  type ChampionOptions,
+  onnxChampion,
+  type TrainUseCaseOptions,
+  trainUseCase,
+} from '../training/index.js';
 import type { AnyUseCase } from '../use-case/index.js';
 import { loadLabeledBlobs } from './data.js';
 import { type RetrainRequest, RetrainRequestSchema } from './request.js';
@@ -95,15 +99,7 @@ async function championOf(
   const session = await openSession(stored.bytes, `${useCase} ${version}`);
   return {
     version,
-    options: {
-      manifest,
-      async predict(matrix, rows) {
-        const input = new Tensor('float32', matrix, [rows, manifest.onnx.inputWidth]);
-        const out = await session.run({ [manifest.onnx.input]: input }, [manifest.onnx.output]);
-        const data = out[manifest.onnx.output]?.data as Float32Array;
-        return Float64Array.from({ length: rows }, (_, i) => data[2 * i + 1] as number);
-      },
-    },
+    options: onnxChampion(manifest, session),
     close: () => session.release(),
   };
 }

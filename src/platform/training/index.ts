@@ -51,6 +51,7 @@ export {
   logLoss,
   rocAuc,
 } from './metrics.js';
+export { onnxChampion } from './onnx-champion.js';
 export {
   type AlgorithmEvaluation,
   type AlgorithmName,
