@@ -1,5 +1,5 @@
 import { RiskopsError } from '../errors/index.js';
-import type { ModelExplainer } from './types.js';
+import { checkMatrix, type ModelExplainer } from './types.js';
 
 export interface LinearExplainerOptions {
   coefficients: readonly number[];
@@ -24,13 +24,7 @@ export function createLinearExplainer(options: LinearExplainerOptions): ModelExp
   const mean = Float64Array.from(options.featureMeans);
   let base = options.intercept;
   for (let j = 0; j < width; j++) base += (coef[j] as number) * (mean[j] as number);
-  const check = (X: Float32Array, rows: number): void => {
-    if (X.length !== rows * width)
-      throw new RiskopsError(
-        'contract_violation',
-        `matrix has ${X.length} values, expected ${rows} × ${width}`,
-      );
-  };
+  const check = (X: Float32Array, rows: number): void => checkMatrix(X, rows, width);
   return {
     kind: 'linear',
     space: 'log-odds',

@@ -6,7 +6,7 @@ import { buildTableTree, flatShap, flattenTables, type TableTree } from './tree-
 /** Table entries (float64) a model's explainer may precompute: 4M ≈ 32 MB; trees beyond it use the recursion. */
 const TABLE_BUDGET = 4_000_000;
 
-import type { ModelExplainer } from './types.js';
+import { checkMatrix, type ModelExplainer } from './types.js';
 
 /**
  * Attaches training covers (per tree, indexed by ONNX node id) to a parsed ensemble.
@@ -62,13 +62,7 @@ export function createTreeExplainer(ensemble: ParsedEnsemble, width: number): Mo
     return leq !== undefined && leq.plain[node] === 1 ? (leq.threshold[node] as number) : undefined;
   });
   const masks = new Int32Array(flat.nodes);
-  const check = (X: Float32Array, rows: number): void => {
-    if (X.length !== rows * width)
-      throw new RiskopsError(
-        'contract_violation',
-        `matrix has ${X.length} values, expected ${rows} × ${width}`,
-      );
-  };
+  const check = (X: Float32Array, rows: number): void => checkMatrix(X, rows, width);
   return {
     kind: 'tree',
     space: ensemble.space,

@@ -1,3 +1,4 @@
+import { RiskopsError } from '../errors/index.js';
 /** What contributions are measured in: log-odds for logistic outputs, else the model's own output scale. */
 export type ContributionSpace = 'log-odds' | 'probability' | 'score';
 
@@ -17,3 +18,14 @@ export interface ModelExplainer {
 export type ExplainerResolution =
   | { available: true; explainer: ModelExplainer }
   | { available: false; reason: string };
+
+/**
+ * @throws RiskopsError `contract_violation` when `X` is not `rows` × `width` (the explainer's input width).
+ */
+export function checkMatrix(X: Float32Array, rows: number, width: number): void {
+  if (X.length !== rows * width)
+    throw new RiskopsError(
+      'contract_violation',
+      `matrix has ${X.length} values, expected ${rows} × ${width}`,
+    );
+}
