@@ -5,6 +5,7 @@ import { withScoreLatency } from '../src/platform/telemetry/index.js';
 import { BATCH_FUNCTIONS } from './batch.js';
 import { driftMonitor } from './drift-monitor.js';
 import { health } from './health.js';
+import { indexDecisions } from './index-decisions.js';
 import { MODEL_FUNCTIONS } from './models.js';
 import { openapi } from './openapi.js';
 import { performanceMonitor } from './performance.js';
@@ -20,4 +21,5 @@ export const FUNCTIONS: readonly FunctionDefinition<Services>[] = [
   ...BATCH_FUNCTIONS,
   retrain,
   performanceMonitor,
+  indexDecisions,
 ];

@@ -62,6 +62,10 @@ var appSettings = {
   AZURE_CLIENT_ID: identityClientId
   // The decision log's PII key, from Key Vault (resolved by the platform with the app identity).
   RISKOPS_AUDIT_HMAC_KEY: '@Microsoft.KeyVault(SecretUri=${auditHmacKeySecretUri})'
+  // The decision log: day blobs in the write-once container (see storage.bicep), indexed into the table.
+  RISKOPS_AUDIT_COMMIT: 'blob'
+  RISKOPS_AUDIT_CONTAINER: 'decisionlog'
+  RISKOPS_AUDIT_TABLE: 'decisions'
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   RISKOPS_ENVIRONMENT: 'azure'

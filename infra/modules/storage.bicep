@@ -35,6 +35,14 @@ param ledgerArchiveContainerName string = 'ledger-archive'
 @description('Days each ledger archive blob is kept immutable. The policy is created unlocked; lock it (az storage container immutability-policy lock) once the retention is agreed.')
 param ledgerArchiveRetentionDays int = 2557
 
+@description('The decision log (RISKOPS_AUDIT_CONTAINER): one append blob per writer per day, committed before each response. Write-once (WORM): a time-based immutability policy with protected appends only, so these blobs are the immutable daily copy; the decisions table is an index built from them.')
+param decisionLogContainerName string = 'decisionlog'
+
+@minValue(1)
+@maxValue(146000)
+@description('Days each decision log blob is kept immutable (default 7 years). Created unlocked; lock the policy once the retention is agreed.')
+param decisionLogRetentionDays int = 2557
+
 @allowed([
   'Enabled'
   'Disabled'
@@ -54,6 +62,7 @@ param queueNames array = [
 @description('Tables created up front; the app creates its other tables on first use.')
 param tableNames array = [
   'modelledger'
+  'decisions'
   'driftcounts'
   'batchruns'
 ]
@@ -144,6 +153,24 @@ resource ledgerArchivePolicy 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
+resource decisionLog 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: decisionLogContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+// WORM: each day's decision blobs can be appended to but never changed or deleted within the retention period.
+resource decisionLogPolicy 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2023-05-01' = {
+  parent: decisionLog
+  name: 'default'
+  properties: {
+    immutabilityPeriodSinceCreationInDays: decisionLogRetentionDays
+    allowProtectedAppendWrites: true
+  }
+}
+
 resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
   parent: account
   name: 'default'
@@ -174,5 +201,9 @@ output blobEndpoint string = account.properties.primaryEndpoints.blob
 output queueEndpoint string = account.properties.primaryEndpoints.queue
 output tableEndpoint string = account.properties.primaryEndpoints.table
 output deploymentContainerName string = deploymentContainer.name
-output appContainerNames array = concat(containerNames, hostContainerNames, [ledgerArchiveContainerName])
+output appContainerNames array = concat(containerNames, hostContainerNames, [
+  ledgerArchiveContainerName
+  decisionLogContainerName
+])
+output decisionLogContainerName string = decisionLog.name
 output ledgerArchiveContainerName string = ledgerArchive.name

@@ -107,7 +107,7 @@ const IN_AZURE: Record<SettingName, 'set' | 'default' | 'local-only'> = {
   RISKOPS_STORAGE_FAST_TIMEOUT_MS: 'default',
   RISKOPS_HEALTH_TIMEOUT_MS: 'default',
   RISKOPS_RETRY_MAX_MS: 'default',
-  RISKOPS_AUDIT_TABLE: 'default',
+  RISKOPS_AUDIT_TABLE: 'set',
   RISKOPS_AUDIT_HMAC_KEY: 'set',
   RISKOPS_AUDIT_ENTITY_PARTITIONS: 'default',
   RISKOPS_AUDIT_TIMEOUT_MS: 'default',
@@ -134,6 +134,10 @@ const IN_AZURE: Record<SettingName, 'set' | 'default' | 'local-only'> = {
   RISKOPS_BATCH_SEED_INPUT_ROWS: 'local-only',
   RISKOPS_QUEUE_CONSUMERS: 'local-only',
   RISKOPS_LEDGER_ARCHIVE_CONTAINER: 'set',
+  RISKOPS_AUDIT_COMMIT: 'set',
+  RISKOPS_AUDIT_CONTAINER: 'set',
+  RISKOPS_AUDIT_INDEX_SCHEDULE: 'default',
+  RISKOPS_AUDIT_INDEX_LOOKBACK_DAYS: 'default',
   ServiceBusConnection: 'local-only',
   ServiceBusConnection__fullyQualifiedNamespace: 'set',
   ServiceBusConnection__clientId: 'set',
@@ -504,12 +508,28 @@ describe('function app security', () => {
     );
   });
 
-  it('keeps a write-once (WORM) archive container for the ledger', () => {
+  it('keeps write-once (WORM) containers for the ledger archive and the decision log', () => {
     const storage = bicep('infra/modules/storage.bicep');
-    const policy = entries(blockAfter(storage, /immutabilityPolicies@[^']+' = \{[\s\S]*?properties:\s*\{/));
-    expect(policy.get('allowProtectedAppendWrites')).toBe('true');
-    expect(policy.get('immutabilityPeriodSinceCreationInDays')).toBe('ledgerArchiveRetentionDays');
+    const policies = [
+      ...storage.code.matchAll(/resource (\w+) '[^']*immutabilityPolicies@[^']+' = \{[\s\S]*?\n\}/g),
+    ];
+    const byParent = new Map(policies.map((m) => [/parent: (\w+)/.exec(m[0])?.[1], m[0]] as const));
+    for (const [parent, retention] of [
+      ['ledgerArchive', 'ledgerArchiveRetentionDays'],
+      ['decisionLog', 'decisionLogRetentionDays'],
+    ] as const) {
+      const policy = byParent.get(parent) ?? '';
+      expect(policy, parent).toMatch(/allowProtectedAppendWrites: true/);
+      expect(policy, parent).toContain(`immutabilityPeriodSinceCreationInDays: ${retention}`);
+    }
     expect(storage.code).toContain("param ledgerArchiveContainerName string = 'ledger-archive'");
+    const settings = appSettings();
+    expect(storage.code).toContain(
+      `param decisionLogContainerName string = '${literal(settings.get('RISKOPS_AUDIT_CONTAINER'))}'`,
+    );
+    // The app identity writes the decision blobs (role per container) and the index table is created up front.
+    expect(storage.code).toMatch(/appContainerNames array = concat\([\s\S]*decisionLogContainerName/);
+    expect(storage.code).toContain(`'${literal(settings.get('RISKOPS_AUDIT_TABLE'))}'`);
   });
 });
 

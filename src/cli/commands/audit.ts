@@ -1,6 +1,6 @@
 /** `riskops audit find`: decisions from the decision log, by entity or by day. */
 import { parseArgs } from 'node:util';
-import { createTableDecisionLog, type DecisionRecord } from '../../platform/audit/index.js';
+import { createDecisionReaderFromSettings, type DecisionRecord } from '../../platform/audit/index.js';
 import { loadSettings } from '../../platform/config/index.js';
 import { RiskopsError } from '../../platform/errors/index.js';
 import { createStorageClients, storageConnectionFrom } from '../../platform/storage/index.js';
@@ -71,11 +71,7 @@ export async function run(args: string[]): Promise<number> {
 
   const settings = loadSettings({ localSettingsPath: 'local.settings.json' });
   const storage = createStorageClients(storageConnectionFrom(settings));
-  const log = createTableDecisionLog({
-    table: storage.table(settings.RISKOPS_AUDIT_TABLE),
-    entityPartitions: settings.RISKOPS_AUDIT_ENTITY_PARTITIONS,
-    timeoutMs: settings.RISKOPS_AUDIT_TIMEOUT_MS,
-  });
+  const log = createDecisionReaderFromSettings(settings, storage);
   let count = 0;
   for (const useCase of names.length > 0 ? names : known) {
     const found = await log.find({

@@ -12,7 +12,7 @@ export interface SpooledDecisionLog extends DecisionLog {
 }
 
 export interface SpoolOptions {
-  /** The decision log proper (the table). */
+  /** The decision log proper (append blobs, or the table). */
   primary: DecisionLog;
   /**
    * Idempotent write of journal records to the primary (a row already there counts as written). Records the
@@ -180,6 +180,7 @@ export async function createSpooledDecisionLog(options: SpoolOptions): Promise<S
     },
 
     find: (query: DecisionQuery) => options.primary.find(query),
+    ...(options.primary.index === undefined ? {} : { index: options.primary.index }),
 
     status() {
       const pendingRecords = journal.pendingRecords();
@@ -192,6 +193,7 @@ export async function createSpooledDecisionLog(options: SpoolOptions): Promise<S
         ...(lastError === undefined ? {} : { lastError }),
         rejectedRecords: rejected,
         corruptSegments: corrupt,
+        ...(options.primary.indexStatus === undefined ? {} : { index: options.primary.indexStatus() }),
       };
     },
 

@@ -192,37 +192,46 @@ export function createTableDecisionLog(options: TableDecisionLogOptions): Decisi
   return {
     append: (records) => commit.add(records),
 
-    async find(query: DecisionQuery) {
-      const limit = query.limit ?? DEFAULT_LIMIT;
-      let filter: string;
-      if (query.entityId !== undefined) {
-        const pk = entityPartition(query.useCase, bucketOf(query.entityId, options.entityPartitions));
-        const prefix = `${entityKey(query.entityId)}|${query.date ?? ''}`;
-        const end = query.date === undefined ? `${entityKey(query.entityId)}}` : `${prefix}~`;
-        filter = odata`PartitionKey eq ${pk} and RowKey ge ${prefix} and RowKey lt ${end}`;
-      } else if (query.date !== undefined) {
-        filter = odata`PartitionKey eq ${dayPartition(query.useCase, query.date)}`;
-      } else {
-        throw new RiskopsError('invalid_input', 'Give an entity id or a date to find decisions');
-      }
-      const out: DecisionRecord[] = [];
-      try {
-        await ensure();
-        for await (const entity of table.listEntities<{ record?: string }>({ queryOptions: { filter } })) {
-          const parsed = DecisionRecordSchema.safeParse(JSON.parse(entity.record ?? 'null'));
-          if (!parsed.success) continue;
-          if (query.entityId !== undefined && parsed.data.entityId !== query.entityId) continue;
-          out.push(parsed.data);
-          if (out.length >= limit) break;
-        }
-      } catch (error) {
-        throw new RiskopsError('storage_unavailable', `Cannot read the decision log ${table.tableName}`, {
-          cause: error,
-        });
-      }
-      return out;
-    },
+    find: findInTable(table, options.entityPartitions, ensure),
 
     close: () => commit.idle(),
+  };
+}
+
+/** Decisions by entity or by day from the table (rows by day, or by entity hash bucket). */
+export function findInTable(
+  table: TableClient,
+  entityPartitions: number,
+  ensure: () => Promise<unknown> = () => table.createTable(),
+): (query: DecisionQuery) => Promise<DecisionRecord[]> {
+  return async (query: DecisionQuery): Promise<DecisionRecord[]> => {
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    let filter: string;
+    if (query.entityId !== undefined) {
+      const pk = entityPartition(query.useCase, bucketOf(query.entityId, entityPartitions));
+      const prefix = `${entityKey(query.entityId)}|${query.date ?? ''}`;
+      const end = query.date === undefined ? `${entityKey(query.entityId)}}` : `${prefix}~`;
+      filter = odata`PartitionKey eq ${pk} and RowKey ge ${prefix} and RowKey lt ${end}`;
+    } else if (query.date !== undefined) {
+      filter = odata`PartitionKey eq ${dayPartition(query.useCase, query.date)}`;
+    } else {
+      throw new RiskopsError('invalid_input', 'Give an entity id or a date to find decisions');
+    }
+    const out: DecisionRecord[] = [];
+    try {
+      await ensure();
+      for await (const entity of table.listEntities<{ record?: string }>({ queryOptions: { filter } })) {
+        const parsed = DecisionRecordSchema.safeParse(JSON.parse(entity.record ?? 'null'));
+        if (!parsed.success) continue;
+        if (query.entityId !== undefined && parsed.data.entityId !== query.entityId) continue;
+        out.push(parsed.data);
+        if (out.length >= limit) break;
+      }
+    } catch (error) {
+      throw new RiskopsError('storage_unavailable', `Cannot read the decision log ${table.tableName}`, {
+        cause: error,
+      });
+    }
+    return out;
   };
 }

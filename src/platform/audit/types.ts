@@ -41,6 +41,19 @@ export interface DecisionQuery {
   limit?: number;
 }
 
+/** What the index has done and what it still has to do, for `/api/health`. */
+export interface DecisionIndexStatus {
+  /** Bytes of decision blobs not yet in the table, as of the last round. */
+  pendingBytes: number;
+  indexedRecords: number;
+  /** Lines that are not decision records (never expected; kept in the blob, left out of the index). */
+  unreadableLines: number;
+  /** Records the table refuses (e.g. a property over 64 KiB): they stay in the blob only. */
+  unindexableRecords: number;
+  lastRoundAt?: string;
+  lastError?: string;
+}
+
 /** Where decision records are going (a spooled log), for `/api/health`. */
 export interface DecisionLogStatus {
   /** `direct`: appends go to the table; `spooling`: the table failed, appends go to the local journal. */
@@ -54,6 +67,8 @@ export interface DecisionLogStatus {
   rejectedRecords: number;
   /** Journal segments that could not be read, kept as `*.corrupt`. */
   corruptSegments: number;
+  /** The table index of a log committed to blobs. */
+  index?: DecisionIndexStatus;
 }
 
 /** Where decisions are kept. `append` resolves only once every record is durably stored. */
@@ -66,4 +81,8 @@ export interface DecisionLog {
   close(): Promise<void>;
   /** Where records are going now: a spooled log says `spooling` while the table is unreachable. */
   status?(): DecisionLogStatus;
+  /** A log committed to blobs: brings its table index up to date (the `indexDecisions` timer). */
+  index?(): Promise<DecisionIndexStatus>;
+  /** A log committed to blobs: where its index stands (no storage call). */
+  indexStatus?(): DecisionIndexStatus;
 }

@@ -167,6 +167,14 @@ export const SettingsSchema = z.object({
   RISKOPS_AUDIT_SPOOL_AFTER_MS: positiveInt.default(1000),
   RISKOPS_AUDIT_SPOOL_REPLAY_MS: positiveInt.default(2000),
   RISKOPS_AUDIT_SPOOL_MAX_MB: positiveInt.default(512),
+  // Decision log commits (issue 9): append blobs (write-once in Azure) with a table index, or table rows.
+  RISKOPS_AUDIT_COMMIT: z.enum(['blob', 'table']).default('blob'),
+  RISKOPS_AUDIT_CONTAINER: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/, 'must be a valid container name')
+    .default('decisionlog'),
+  RISKOPS_AUDIT_INDEX_SCHEDULE: z.string().min(1).default('*/30 * * * * *'),
+  RISKOPS_AUDIT_INDEX_LOOKBACK_DAYS: z.coerce.number().int().min(0).max(30).default(2),
 });
 
 /** The storage connection needs a connection string, or all three service URIs (managed identity). */

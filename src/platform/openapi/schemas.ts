@@ -37,6 +37,17 @@ const DecisionLogState = z.object({
   lastError: z.string().optional(),
   rejectedRecords: z.number().int(),
   corruptSegments: z.number().int(),
+  /** The table index of a log committed to blobs (`DecisionIndexStatus`). */
+  index: z
+    .object({
+      pendingBytes: z.number().int(),
+      indexedRecords: z.number().int(),
+      unreadableLines: z.number().int(),
+      unindexableRecords: z.number().int(),
+      lastRoundAt: z.string().optional(),
+      lastError: z.string().optional(),
+    })
+    .optional(),
 });
 
 /** The ledger chains' last verification (`LedgerHealth`, cached). */

@@ -13,7 +13,9 @@ export function withDecisionLog(
 ): HealthReport & { decisionLog?: DecisionLogStatus } {
   if (status === undefined) return report;
   const waiting = status.mode === 'spooling' || status.pendingRecords > 0;
-  const trouble = waiting || status.rejectedRecords > 0 || status.corruptSegments > 0;
+  const indexError = status.index?.lastError;
+  const trouble =
+    waiting || status.rejectedRecords > 0 || status.corruptSegments > 0 || indexError !== undefined;
   if (!trouble) return { ...report, decisionLog: status };
   const reasons = [...(report.degraded?.reasons ?? [])];
   if (waiting)
@@ -26,6 +28,9 @@ export function withDecisionLog(
     reasons.push(`decision log: ${status.rejectedRecords} records refused by the table, kept in the spool`);
   if (status.corruptSegments > 0)
     reasons.push(`decision log: ${status.corruptSegments} unreadable spool segments kept aside`);
+  // Decisions are committed in the blobs either way; a stale index means reads by day or entity miss some.
+  if (indexError !== undefined)
+    reasons.push(`decision index behind the blobs (${status.index?.pendingBytes ?? 0} bytes): ${indexError}`);
   const spoolSince = status.since === undefined ? now : Date.parse(status.since);
   const since = Math.min(spoolSince, report.degraded === undefined ? now : Date.parse(report.degraded.since));
   return {
