@@ -46,4 +46,18 @@ describe('health with the decision log spool', () => {
     expect(withDecisionLog({ ...degraded, status: 'unhealthy' }, spooling, NOW).status).toBe('unhealthy');
     expect(withDecisionLog(healthy, { ...direct, rejectedRecords: 1 }, NOW).status).toBe('degraded');
   });
+
+  it('shows the blob log index, and is degraded only when it cannot be brought up to date', () => {
+    const index = { pendingBytes: 0, indexedRecords: 12, unreadableLines: 0, unindexableRecords: 0 };
+    const fine = withDecisionLog(healthy, { ...direct, index }, NOW);
+    expect(fine.status).toBe('healthy');
+    expect(fine.decisionLog?.index).toEqual(index);
+    const behind = withDecisionLog(
+      healthy,
+      { ...direct, index: { ...index, pendingBytes: 4096, lastError: 'table timed out' } },
+      NOW,
+    );
+    expect(behind.status).toBe('degraded');
+    expect(behind.degraded?.reasons).toEqual(['decision index behind the blobs (4096 bytes): table timed out']);
+  });
 });

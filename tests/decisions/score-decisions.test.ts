@@ -4,12 +4,20 @@ import type { AddressInfo } from 'node:net';
 import { AzureNamedKeyCredential, TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAppServices } from '../../functions/app.js';
+import { indexDecisions } from '../../functions/index-decisions.js';
 import { score } from '../../functions/score.js';
-import { createTableDecisionLog, HMAC_PREFIX } from '../../src/platform/audit/index.js';
+import {
+  createBlobDecisionLog,
+  createTableDecisionLog,
+  type DecisionRecord,
+  HMAC_PREFIX,
+} from '../../src/platform/audit/index.js';
 import { loadSettings } from '../../src/platform/config/index.js';
 import type { HttpHandler } from '../../src/platform/functions/index.js';
+import { InvocationContext } from '../../src/platform/host/azure-functions.js';
 import type { Services } from '../../src/platform/runtime/services.js';
 import { canaryPoint } from '../../src/platform/scoring/index.js';
+import { azuriteConnectionString, createStorageClients } from '../../src/platform/storage/index.js';
 import { testStorage, uniqueName } from '../support/storage.js';
 import { callScore, recordsOf, shippedVariant } from './support.js';
 
@@ -36,17 +44,20 @@ const CANARY = 0.3;
 let services: Services;
 let handler: HttpHandler;
 let auditTable: string;
+let auditContainer: string;
 const challengers: Record<string, string> = {};
 const observed: { useCase: string; role: string; rows: number }[] = [];
 
 beforeAll(async () => {
   auditTable = uniqueName('decisions');
+  auditContainer = uniqueName('decisionlog');
   const settings = loadSettings({
     env: {
       AzureWebJobsStorage: inject('azuriteConnectionString'),
       RISKOPS_MODELS_CONTAINER: uniqueName('models'),
       RISKOPS_LEDGER_TABLE: uniqueName('ledger'),
       RISKOPS_AUDIT_TABLE: auditTable,
+      RISKOPS_AUDIT_CONTAINER: auditContainer,
       RISKOPS_AUDIT_HMAC_KEY: HMAC_KEY,
       RISKOPS_CANARY_SHARES: `late_payment=${CANARY}`,
       RISKOPS_SHADOW_USE_CASES: 'invoice_fraud',
@@ -137,8 +148,13 @@ describe('score responses carry reasons and are on record', () => {
     expect(answer.status).toBe(200);
     const raw = [];
     for await (const entity of services.storage.table(auditTable).listEntities()) raw.push(entity);
+    // The day blobs (the log of record) and the table index alike.
+    const container = services.storage.container(auditContainer);
+    for await (const blob of container.listBlobsFlat())
+      raw.push((await container.getBlobClient(blob.name).downloadToBuffer()).toString('utf8'));
     const text = JSON.stringify(raw);
     const name = String(record?.customer_name);
+    expect(text).toContain(String(record?.invoice_id));
     expect(text).not.toContain(name);
     const [row] = (await logged('late_payment', String(record?.invoice_id))).filter(
       (r) => r.requestId === answer.requestId,
@@ -146,6 +162,24 @@ describe('score responses carry reasons and are on record', () => {
     expect(row?.inputs.customer_name).toBe(
       `${HMAC_PREFIX}${createHmac('sha256', HMAC_KEY).update(name).digest('hex')}`,
     );
+  });
+});
+
+describe('the indexDecisions timer', () => {
+  it('indexes what the day blobs hold into the table, without a read asking for it', async () => {
+    const records = recordsOf('invoice_fraud', 5, 91);
+    const answer = await callScore<Body>(handler, 'invoice_fraud', JSON.stringify({ records }));
+    expect(answer.status).toBe(200);
+    if (indexDecisions.kind !== 'timer') throw new Error('indexDecisions is a timer');
+    const context = new InvocationContext({ functionName: 'indexDecisions', logHandler: () => undefined });
+    await indexDecisions.create(services)({ isPastDue: false } as never, context);
+    const rows: DecisionRecord[] = [];
+    for await (const row of services.storage.table(auditTable).listEntities<{ record?: string }>())
+      if (row.record !== undefined) rows.push(JSON.parse(row.record) as DecisionRecord);
+    // invoice_fraud is shadowed too: its shadow records (off the response path) may or may not be in yet.
+    const mine = rows.filter((r) => r.requestId === answer.body.requestId && r.role !== 'shadow');
+    expect(mine.length).toBe(2 * records.length); // by day and by entity
+    expect(services.decisions?.status?.().index).toMatchObject({ pendingBytes: 0 });
   });
 });
 
@@ -189,6 +223,26 @@ describe('when the decision log cannot be written', () => {
     expect(answer.body.error.code).toBe('storage_unavailable');
     expect(answer.body.probability).toBeUndefined();
     expect(Date.now() - started).toBeLessThan(10_000);
+    // The same with the default commit, to append blobs on storage that does not answer.
+    const deadBlobs = createStorageClients({
+      kind: 'connectionString',
+      connectionString: azuriteConnectionString({ blob: port, queue: port, table: port }),
+    });
+    const brokenBlobs = createBlobDecisionLog({
+      container: deadBlobs.container('decisionlog'),
+      writerId: 'dead',
+      timeoutMs: 1500,
+      indexer: { catchUp: () => Promise.reject(new Error('unused')), status: () => ({}) as never },
+      read: () => Promise.resolve([]),
+    });
+    const blobAnswer = await callScore<Body>(
+      score.create({ ...services, decisions: brokenBlobs }),
+      'customer_churn',
+      JSON.stringify(record),
+    );
+    expect(blobAnswer.status).toBe(503);
+    expect(blobAnswer.body.error.code).toBe('storage_unavailable');
+    expect(blobAnswer.body.probability).toBeUndefined();
     const without = score.create({ ...services, decisions: undefined } as unknown as Services);
     expect((await callScore<Body>(without, 'customer_churn', JSON.stringify(record))).status).toBe(503);
   });
