@@ -2,7 +2,8 @@
  * Decision log spool benchmark: append latency of one decision record (what a score request waits for),
  * sequential and at 32 in flight, (a) straight to the table log, (b) through the spool while the table works
  * (`direct`), (c) through the spool while the table is unreachable (`spooling`: journal write + fsync), and
- * (d) how fast a journal is replayed into the table. All in one run, against the same Azurite.
+ * (d) how fast a journal is replayed into the table, and (e) the default commit, one append per group to a day
+ * blob, with how fast its table index takes the records in. All in one run, against the same Azurite.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -10,11 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
+  createBlobDecisionLog,
+  createDecisionIndexer,
   createSpooledDecisionLog,
   createTableDecisionLog,
   createTableReplay,
   type DecisionLog,
   type DecisionRecord,
+  findInTable,
 } from '../src/platform/audit/index.js';
 import {
   azuriteConnectionString,
@@ -135,6 +139,34 @@ export async function benchAuditSpool(connectionString: string): Promise<Record<
     const tableLog = await measure(raw);
     await raw.close();
 
+    const indexTable = storage.table(`benchindex${process.pid}`);
+    const container = storage.container(`benchblob${process.pid}`);
+    const indexer = createDecisionIndexer({
+      container,
+      table: indexTable,
+      write: createTableReplay({ table: indexTable, entityPartitions: PARTITIONS, timeoutMs: 10_000 }),
+      lookbackDays: 1,
+    });
+    const blob = createBlobDecisionLog({
+      container,
+      writerId: `bench-${process.pid}`,
+      timeoutMs: 5000,
+      indexer,
+      read: findInTable(indexTable, PARTITIONS),
+    });
+    await blob.append([record()]);
+    const blobLog = await measure(blob);
+    await blob.close();
+    const i0 = performance.now();
+    const indexed = await indexer.catchUp();
+    const indexSeconds = (performance.now() - i0) / 1000;
+    const blobIndex = {
+      records: indexed.indexedRecords,
+      seconds: Math.round(indexSeconds * 100) / 100,
+      recordsPerSecond: Math.round(indexed.indexedRecords / indexSeconds),
+      ...(indexed.lastError === undefined ? {} : { error: indexed.lastError }),
+    };
+
     const direct = await spoolOver(storage, `benchdirect${process.pid}`, 'direct');
     await direct.append([record()]);
     const spoolDirect = { ...(await measure(direct)), mode: direct.status().mode };
@@ -165,6 +197,8 @@ export async function benchAuditSpool(connectionString: string): Promise<Record<
     return {
       records: { sequential: SEQUENTIAL, concurrent: CONCURRENT_TOTAL, inFlight: CONCURRENT },
       tableLog,
+      blobLog,
+      blobIndex,
       spoolDirect,
       spooling,
       replay: {
