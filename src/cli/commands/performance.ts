@@ -1,10 +1,13 @@
 /** `riskops performance <useCase>`: realized and estimated performance per scoring cohort. */
 import { parseArgs } from 'node:util';
+import { createDecisionReaderFromSettings } from '../../platform/audit/index.js';
 import { loadSettings } from '../../platform/config/index.js';
 import { RiskopsError } from '../../platform/errors/index.js';
 import {
   cohortTable,
+  combineSources,
   createBatchOutputSource,
+  createDecisionLogSource,
   evaluatePerformance,
   registryBaselineAuc,
 } from '../../platform/performance/index.js';
@@ -14,8 +17,8 @@ import { getUseCase, USE_CASE_NAMES, USE_CASES } from '../../use_cases/index.js'
 
 const USAGE = `usage: riskops performance <useCase> [--as-of YYYY-MM-DD] [--lookback-days N] [--no-append] [--json]
 
-Joins the label drops (labels/<useCase>/<date>.csv|jsonl) to the nightly batch outputs by entity id and
-prints one row per scoring cohort (day × model version): realized AUC, Brier and calibration once the
+Joins the label drops (labels/<useCase>/<date>.csv|jsonl) to the nightly batch outputs and to the decisions
+returned over HTTP (the decision log) by entity id, and prints one row per scoring cohort (day × model version): realized AUC, Brier and calibration once the
 use case's label maturity has passed, the confidence-based estimate before. Joined labeled rows are
 written to training-data/<useCase>/labels-<date>.jsonl unless --no-append.
 `;
@@ -56,7 +59,10 @@ export async function run(args: string[]): Promise<number> {
   const registry = createRegistryFromSettings(settings, storage, USE_CASES);
   const report = await evaluatePerformance({
     useCase,
-    source: createBatchOutputSource(storage.container(settings.RISKOPS_BATCH_OUTPUT_CONTAINER)),
+    source: combineSources(
+      createBatchOutputSource(storage.container(settings.RISKOPS_BATCH_OUTPUT_CONTAINER)),
+      createDecisionLogSource(createDecisionReaderFromSettings(settings, storage)),
+    ),
     labels: storage.container(settings.RISKOPS_LABELS_CONTAINER),
     ...(values['no-append']
       ? {}

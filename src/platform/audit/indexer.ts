@@ -129,7 +129,8 @@ export function createDecisionIndexer(options: DecisionIndexerOptions): Decision
     } catch (error) {
       const code = (error as { statusCode?: number; code?: string }).code;
       // No blob written yet: nothing to index.
-      if (code !== 'ContainerNotFound') state.lastError = String((error as Error).message).split('\n')[0] ?? '';
+      if (code !== 'ContainerNotFound')
+        state.lastError = String((error as Error).message).split('\n')[0] ?? '';
     }
     state.lastRoundAt = now().toISOString();
     return { ...state };

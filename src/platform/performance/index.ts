@@ -1,5 +1,6 @@
 /** @module Realized performance: delayed labels joined to scored decisions, per-cohort realized and estimated metrics. */
 export { createBatchOutputSource, SUCCESS_MARKER } from './batch-source.js';
+export { combineSources, createDecisionLogSource } from './decision-source.js';
 export { estimatePerformance, type PerformanceEstimate } from './estimate.js';
 export {
   type Cohort,

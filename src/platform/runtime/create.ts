@@ -5,7 +5,7 @@ import type { Settings } from '../config/index.js';
 import { createDriftServices } from '../drift/services.js';
 import { loadHostConfig } from '../host/index.js';
 import { createMessageQueueFromSettings, RETRAIN_QUEUE } from '../messaging/index.js';
-import { createBatchOutputSource } from '../performance/index.js';
+import { combineSources, createBatchOutputSource, createDecisionLogSource } from '../performance/index.js';
 import {
   createLedgerMonitor,
   createRegistryFromSettings,
@@ -102,7 +102,11 @@ export async function createServices(
     performance: {
       useCases,
       registry,
-      source: createBatchOutputSource(storage.container(settings.RISKOPS_BATCH_OUTPUT_CONTAINER)),
+      // Nightly batch outputs and the decisions returned over HTTP alike.
+      source: combineSources(
+        createBatchOutputSource(storage.container(settings.RISKOPS_BATCH_OUTPUT_CONTAINER)),
+        createDecisionLogSource(decisions),
+      ),
       labels: storage.container(settings.RISKOPS_LABELS_CONTAINER),
       trainingData: storage.container(settings.RISKOPS_TRAINING_DATA_CONTAINER),
       // Realized and estimated AUC go to Application Insights (or JSON lines) with every other metric.
