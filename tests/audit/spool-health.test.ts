@@ -58,6 +58,8 @@ describe('health with the decision log spool', () => {
       NOW,
     );
     expect(behind.status).toBe('degraded');
-    expect(behind.degraded?.reasons).toEqual(['decision index behind the blobs (4096 bytes): table timed out']);
+    expect(behind.degraded?.reasons).toEqual([
+      'decision index behind the blobs (4096 bytes): table timed out',
+    ]);
   });
 });
