@@ -31,6 +31,16 @@ function startThread(model: LoadedModel, bytes: Uint8Array, url: URL, onExit: ()
   });
   const pending = new Map<number, { resolve(p: Float32Array): void; reject(e: Error): void }>();
   let next = 0;
+  let idle: NodeJS.Timeout | undefined;
+  let stopping = false;
+  // A thread left idle ends (a replaced champion's thread does not linger); the next run starts a new one.
+  const idleLater = () => {
+    idle = setTimeout(() => {
+      stopping = true;
+      onExit();
+      void worker.terminate();
+    }, IDLE_MS).unref();
+  };
   // Idle, the thread never keeps the process alive; while a run is out it does (so a CLI awaiting it stays up).
   worker.unref();
   const fail = (error: Error) => {
@@ -42,7 +52,10 @@ function startThread(model: LoadedModel, bytes: Uint8Array, url: URL, onExit: ()
     const waiter = pending.get(reply.id);
     if (waiter === undefined) return;
     pending.delete(reply.id);
-    if (pending.size === 0) worker.unref();
+    if (pending.size === 0) {
+      worker.unref();
+      idleLater();
+    }
     if (reply.probabilities !== undefined) waiter.resolve(reply.probabilities);
     else
       waiter.reject(
@@ -50,12 +63,16 @@ function startThread(model: LoadedModel, bytes: Uint8Array, url: URL, onExit: ()
       );
   });
   worker.on('error', (error) => fail(error));
-  worker.on('exit', (code) => fail(new Error(`onnxruntime thread exited with code ${code}`)));
+  worker.on('exit', (code) => {
+    if (!stopping) fail(new Error(`onnxruntime thread exited with code ${code}`));
+  });
+  idleLater();
   return {
     run(matrix, rows) {
       if (rows === 0) return Promise.resolve(new Float32Array(0));
       const id = next++;
       return new Promise<Float32Array>((resolve, reject) => {
+        clearTimeout(idle);
         pending.set(id, { resolve, reject });
         if (pending.size === 1) worker.ref();
         // The matrix moves to the thread (no copy); the caller does not use it again.
@@ -66,6 +83,7 @@ function startThread(model: LoadedModel, bytes: Uint8Array, url: URL, onExit: ()
 }
 
 const threads = new Map<string, OnnxThread>();
+const IDLE_MS = 60_000;
 
 /**
  * The positive-class probability of each row of `matrix`, computed on the model's own onnxruntime thread
@@ -83,8 +101,11 @@ export function runModelOffThread(
   let thread = threads.get(model.sha256);
   if (thread === undefined) {
     const key = model.sha256;
-    thread = startThread(model, model.bytes, url, () => threads.delete(key));
-    threads.set(key, thread);
+    const created: OnnxThread = startThread(model, model.bytes, url, () => {
+      if (threads.get(key) === created) threads.delete(key);
+    });
+    threads.set(key, created);
+    thread = created;
   }
   return thread.run(matrix, rows);
 }
