@@ -19,7 +19,7 @@ const sampler = setInterval(() => {
 const started = performance.now();
 const counts = await scoreFile({
   useCase: latePayment,
-  model: { useCase: 'late_payment', version: 'bench', sha256: sha256Hex(bytes), manifest, session, bytes },
+  model: { useCase: 'late_payment', version: 'bench', sha256: sha256Hex(bytes), manifest, session },
   input,
   output,
 });

@@ -13,7 +13,7 @@ import {
 import type { AnyUseCase } from '../use-case/index.js';
 import { body, openBlobWriter } from './blobs.js';
 import { outputPath, rejectsPath, runPrefix } from './paths.js';
-import { addCounts, createRowScorer, csvHeader, emptyCounts, type ScoredText } from './rows.js';
+import { addCounts, createRowScorer, csvHeader, emptyCounts } from './rows.js';
 import type { ChunkCounts, ChunkState, OutputFormat, RunState, ScoreObserver } from './types.js';
 
 /** The decoded bytes of a chunk: a ranged download, or (gzip) the decompressed file cut to the range. */
@@ -57,8 +57,7 @@ async function* batchesOf(source: AsyncIterable<TabularItem[]>, size: number): A
 
 /**
  * Scores one chunk into `part-{n}` and `rejects/part-{n}.jsonl` under the run's folder: streamed, scored in
- * large ONNX runs (on the model's onnxruntime thread, overlapping the reading of the next batch) with a
- * yield to the event loop between batches, written in batch order, and committed only when complete. The
+ * large ONNX runs with a yield to the event loop between them, and committed only when complete. The
  * names depend on the chunk alone, so a retried chunk overwrites its own outputs.
  */
 export async function scoreChunkRows(options: ScoreChunkOptions): Promise<ChunkCounts> {
@@ -93,21 +92,12 @@ export async function scoreChunkRows(options: ScoreChunkOptions): Promise<ChunkC
       kinds: columnKinds(useCase),
       lineOffset: chunk.format === 'csv' ? chunk.firstLine - 2 : chunk.firstLine - 1,
     });
-    const commit = async (scoring: Promise<ScoredText>) => {
-      const scored = await scoring;
+    for await (const batch of batchesOf(records, options.scoreRows)) {
+      const scored = await score(batch, chunk.file);
       addCounts(counts, scored.counts);
       await Promise.all([output.write(scored.output), rejects.write(scored.rejects)]);
-    };
-    // One batch in flight: while onnxruntime scores batch n on its thread, batch n + 1 is read and encoded.
-    let inFlight: Promise<ScoredText> | undefined;
-    for await (const batch of batchesOf(records, options.scoreRows)) {
-      const scoring = score(batch, chunk.file);
-      scoring.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
-      if (inFlight !== undefined) await commit(inFlight);
-      inFlight = scoring;
       await yieldToLoop();
     }
-    if (inFlight !== undefined) await commit(inFlight);
     await Promise.all([output.close(), rejects.close()]);
   } catch (error) {
     await Promise.all([output.abort(error as Error), rejects.abort(error as Error)]);

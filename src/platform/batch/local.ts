@@ -4,7 +4,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { LoadedModel } from '../scoring/index.js';
 import { columnKinds, fileFormatOf, readTabularFile, writeText } from '../tabular/index.js';
 import type { AnyUseCase } from '../use-case/index.js';
-import { addCounts, createRowScorer, csvHeader, emptyCounts, type ScoredText } from './rows.js';
+import { addCounts, createRowScorer, csvHeader, emptyCounts } from './rows.js';
 import type { ChunkCounts, ScoreObserver } from './types.js';
 
 export interface ScoreFileOptions {
@@ -32,21 +32,13 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ChunkCounts>
   try {
     if (format === 'csv') await writeText(out, csvHeader(useCase));
     let pending: Parameters<typeof score>[0][number][] = [];
-    // One batch in flight: onnxruntime scores it on its thread while the next one is read and encoded.
-    let inFlight: Promise<ScoredText> | undefined;
-    const commit = async (scoring: Promise<ScoredText>) => {
-      const scored = await scoring;
+    const flush = async () => {
+      const scored = await score(pending, options.input);
+      pending = [];
       addCounts(counts, scored.counts);
       await writeText(out, scored.output);
       await writeText(rejects, scored.rejects);
       options.onProgress?.(counts);
-    };
-    const flush = async () => {
-      const scoring = score(pending, options.input);
-      scoring.catch(() => undefined); // awaited by commit; this only keeps an early failure from going unhandled
-      pending = [];
-      if (inFlight !== undefined) await commit(inFlight);
-      inFlight = scoring;
       await yieldToLoop();
     };
     for await (const batch of readTabularFile(options.input, { kinds: columnKinds(useCase) })) {
@@ -54,7 +46,6 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ChunkCounts>
       if (pending.length >= size) await flush();
     }
     if (pending.length > 0) await flush();
-    if (inFlight !== undefined) await commit(inFlight);
   } finally {
     out.end();
     rejects.end();

@@ -1,5 +1,5 @@
 import type { LoadedModel } from '../scoring/index.js';
-import { encodeRecords, runModel, runModelOffThread, toScores, validateRecords } from '../scoring/index.js';
+import { scoreValidated, validateRecords } from '../scoring/index.js';
 import { csvCell, type TabularItem } from '../tabular/index.js';
 import type { AnyUseCase } from '../use-case/index.js';
 import { createLineWriter, SCORE_COLUMNS } from './output-line.js';
@@ -63,24 +63,16 @@ export interface RowScorerOptions {
   writer?: string | undefined;
   /** The run's date: drift counts of a backfilled day land in that day's window. */
   date?: string | undefined;
-  /**
-   * Run onnxruntime on the model's own thread (default true), so the caller's next batch is read and
-   * encoded meanwhile; false runs it on the calling thread (the benchmark compares the two).
-   */
-  onnxThread?: boolean | undefined;
 }
 
 /**
- * Scores a batch of read records through the same path as HTTP scoring (`validateRecords`, `encodeRecords`,
- * one ONNX run of the same model, `toScores`), returning output and reject lines in input order and the
- * batch's counts. Everything before the ONNX run happens when called; the run itself is on the model's
- * onnxruntime thread, so a caller that starts the next batch before awaiting this one overlaps the two.
+ * Scores a batch of read records through the same path as HTTP scoring (`validateRecords` then one
+ * `scoreValidated` ONNX run), returning output and reject lines in input order and the batch's counts.
  */
 export function createRowScorer(
   options: RowScorerOptions,
 ): (items: readonly TabularItem[], source: string) => Promise<ScoredText> {
   const { useCase, model, format, observe, date } = options;
-  const offThread = options.onnxThread !== false;
   let batchIndex = 0;
   const keys = keyColumns(useCase);
   const line = createLineWriter(keys, format, model.version);
@@ -112,16 +104,7 @@ export function createRowScorer(
     }
     const records = valid.map((v) => v.record);
     batchIndex++;
-    // Encoded here; onnxruntime runs on the model's own thread while the caller reads the next batch.
-    const matrix = encodeRecords(useCase, model, records);
-    const scores =
-      records.length === 0
-        ? []
-        : toScores(
-            useCase,
-            records,
-            await (offThread ? runModelOffThread : runModel)(model, matrix, records.length),
-          );
+    const scores = await scoreValidated(useCase, model, records);
     if (observe !== undefined && records.length > 0) {
       const batch = {
         useCase,

@@ -8,7 +8,6 @@ export {
   type DecisionEngine,
   type DecisionEngineOptions,
 } from './decide.js';
-export { runModelOffThread } from './onnx-thread.js';
 export type {
   LoadedModel,
   ModelFallback,
