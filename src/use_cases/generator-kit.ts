@@ -15,8 +15,43 @@ export const REQUIRED = {
     issue.input === undefined ? 'Required field is missing' : undefined,
 };
 
-/** Days since 1970-01-01 of an ISO date or datetime (its own calendar date, offset ignored). */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The number written in `iso[from, from + n)`, or -1 when any of those characters is not a digit. */
+function digitsAt(iso: string, from: number, n: number): number {
+  let value = 0;
+  for (let i = from; i < from + n; i++) {
+    const c = iso.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    value = value * 10 + c;
+  }
+  return value;
+}
+
+/** Days since 1970-01-01 of a real calendar date (proleptic Gregorian, days-from-civil). */
+function civilDays(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  return era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
+}
+
+/**
+ * Days since 1970-01-01 of an ISO date or datetime (its own calendar date, offset ignored). A well-formed
+ * `YYYY-MM-DD` of a real date is counted directly (batch scoring calls this millions of times); anything
+ * else goes through `Date.parse`, as it always did.
+ */
 export function dayNumber(iso: string): number {
+  if (iso.length >= 10 && iso.charCodeAt(4) === 45 && iso.charCodeAt(7) === 45) {
+    const year = digitsAt(iso, 0, 4);
+    const month = digitsAt(iso, 5, 2);
+    const day = digitsAt(iso, 8, 2);
+    if (year >= 1000 && month >= 1 && month <= 12 && day >= 1) {
+      const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+      if (day <= (MONTH_DAYS[month - 1] as number) + (leap ? 1 : 0)) return civilDays(year, month, day);
+    }
+  }
   return Math.floor(Date.parse(`${iso.slice(0, 10)}T00:00:00Z`) / DAY_MS);
 }
 

@@ -1,11 +1,12 @@
 import type { LoadedModel } from '../scoring/index.js';
 import { scoreValidated, validateRecords } from '../scoring/index.js';
-import { csvCell, csvLine, type TabularItem } from '../tabular/index.js';
+import { csvCell, type TabularItem } from '../tabular/index.js';
 import type { AnyUseCase } from '../use-case/index.js';
-import type { ChunkCounts, OutputFormat, ScoreObserver } from './types.js';
+import { createLineWriter, SCORE_COLUMNS } from './output-line.js';
 
-/** The score columns after the use case's key columns, in output order. */
-export const SCORE_COLUMNS = ['entityId', 'probability', 'band', 'action', 'modelVersion'] as const;
+export { SCORE_COLUMNS };
+
+import type { ChunkCounts, OutputFormat, ScoreObserver } from './types.js';
 
 /** The input columns a use case copies into score outputs. */
 export function keyColumns(useCase: AnyUseCase): readonly string[] {
@@ -74,7 +75,7 @@ export function createRowScorer(
   const { useCase, model, format, observe, date } = options;
   let batchIndex = 0;
   const keys = keyColumns(useCase);
-  const columns = outputColumns(useCase);
+  const line = createLineWriter(keys, format, model.version);
   return async (items, source) => {
     const counts = emptyCounts();
     counts.rows = items.length;
@@ -119,15 +120,7 @@ export function createRowScorer(
     let output = '';
     for (let i = 0; i < scores.length; i++) {
       const score = scores[i] as (typeof scores)[number];
-      const record = records[i] as Record<string, unknown>;
-      const row: Record<string, unknown> = {};
-      for (const key of keys) row[key] = record[key];
-      row.entityId = score.entityId;
-      row.probability = score.probability;
-      row.band = score.band;
-      row.action = score.action;
-      row.modelVersion = model.version;
-      output += format === 'csv' ? csvLine(row, columns) : `${JSON.stringify(row)}\n`;
+      output += line(records[i] as Record<string, unknown>, score);
       counts.bands[score.band] = (counts.bands[score.band] ?? 0) + 1;
     }
     counts.scored = scores.length;

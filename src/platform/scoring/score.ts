@@ -1,6 +1,7 @@
 import { Tensor } from 'onnxruntime-node';
 import { type FieldIssue, fieldIssues, RiskopsError } from '../errors/index.js';
 import { type AnyUseCase, bandOf } from '../use-case/index.js';
+import { fastValidator } from './fast-validate.js';
 import type { LoadedModel } from './ports.js';
 
 /** One scored record. */
@@ -16,10 +17,19 @@ export interface ValidationOutcome {
   invalid: { index: number; issues: FieldIssue[] }[];
 }
 
-/** Validates raw inputs with the use case's schema; never throws on bad rows. */
+/**
+ * Validates raw inputs with the use case's schema; never throws on bad rows. Rows the schema's compiled fast
+ * path accepts skip zod's issue machinery (same value zod returns); every other row is zod's to judge.
+ */
 export function validateRecords(useCase: AnyUseCase, inputs: readonly unknown[]): ValidationOutcome {
   const outcome: ValidationOutcome = { valid: [], invalid: [] };
+  const fast = fastValidator(useCase.schema);
   inputs.forEach((input, index) => {
+    const accepted = fast?.(input);
+    if (accepted !== undefined) {
+      outcome.valid.push({ index, record: accepted });
+      return;
+    }
     const result = useCase.schema.safeParse(input);
     if (result.success) outcome.valid.push({ index, record: result.data });
     else outcome.invalid.push({ index, issues: fieldIssues(result.error.issues) });

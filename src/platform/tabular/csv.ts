@@ -1,14 +1,21 @@
 import { Parser } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { RiskopsError } from '../errors/index.js';
-import { type ColumnKind, convertCell } from './fields.js';
+import type { ColumnKind } from './fields.js';
+import { createPlainLines } from './plain-lines.js';
 import type { ByteSource, ReadOptions, TabularItem } from './records.js';
+import { type BuiltRow, refusal, rowBuilder } from './row-builder.js';
 
 export interface CsvReadOptions extends ReadOptions {
   /** Per column, how cells convert; columns not listed stay text. */
   kinds?: ReadonlyMap<string, ColumnKind>;
   /** Sees the header's column names (trimmed, BOM removed) and may throw to refuse the file. */
   onHeader?: (columns: readonly string[]) => void;
+  /**
+   * Read the file's leading quote-free LF lines without csv-parse (default true; see `plainLines`). False
+   * sends every byte through csv-parse (tests compare the two).
+   */
+  plainLines?: boolean;
 }
 
 interface CsvErrorLike {
@@ -36,10 +43,14 @@ function reasonOf(error: CsvErrorLike): string {
 /** The record text without blank lines before it and without its own line break. */
 function trimRaw(raw: string): string {
   let start = 0;
-  while (raw[start] === '\n' || raw[start] === '\r') start++;
+  while (isBreak(raw.charCodeAt(start))) start++;
   let end = raw.length;
-  while (end > start && (raw[end - 1] === '\n' || raw[end - 1] === '\r')) end--;
-  return raw.slice(start, end);
+  while (end > start && isBreak(raw.charCodeAt(end - 1))) end--;
+  return start === 0 && end === raw.length ? raw : raw.slice(start, end);
+}
+
+function isBreak(c: number): boolean {
+  return c === 10 || c === 13;
 }
 
 /**
@@ -48,6 +59,11 @@ function trimRaw(raw: string): string {
  */
 function breaks(text: string, from = 0, to = text.length): number {
   let count = 0;
+  if (text.indexOf('\r', from) === -1) {
+    // LF only (the common case): let indexOf find them.
+    for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) count++;
+    return count;
+  }
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
     if (c === 13) {
@@ -61,8 +77,8 @@ function breaks(text: string, from = 0, to = text.length): number {
 /** Line breaks before the record's first character (blank lines csv-parse folded into its raw text). */
 function leadingBreaks(raw: string): number {
   let end = 0;
-  while (raw[end] === '\n' || raw[end] === '\r') end++;
-  return breaks(raw, 0, end);
+  while (isBreak(raw.charCodeAt(end))) end++;
+  return end === 0 ? 0 : breaks(raw, 0, end);
 }
 
 const PARSER_OPTIONS = {
@@ -88,7 +104,9 @@ export function parseCsvRecord(text: string): string[] | { error: string } {
 
 /**
  * Streams CSV (RFC 4180 through csv-parse: quotes, embedded commas and line breaks, CRLF, a BOM) as
- * batches of rows, one batch per input chunk. The first record is the header. A record that cannot
+ * batches of rows, one batch per input chunk. Leading lines without any quote or carriage return, where
+ * every parser agrees a line is a record and a comma a cell boundary, skip csv-parse (see `plainLines`);
+ * from the first line that has one, csv-parse reads the rest of the file. The first record is the header. A record that cannot
  * become a row (broken quoting, wrong cell count, a cell its column kind refuses) is yielded as a
  * reject with its line and raw text, never dropped.
  * @throws RiskopsError `data_contract` for an empty file or a header that repeats a column.
@@ -101,16 +119,14 @@ export async function* readCsv(
   const offset = options.lineOffset ?? 0;
   let header: string[] | undefined;
   let kinds: ColumnKind[] = [];
+  let build: (cells: string[]) => BuiltRow = () => ({});
   let out: TabularItem[] = [];
   let failure: unknown;
 
   // Line numbers are counted from the raw text itself (csv-parse's own count drifts on CRLF inside quotes).
   let nextLine = 1;
   const startOf = (raw: string): number => nextLine + leadingBreaks(raw);
-  const onRow = (cells: string[], raw: string): void => {
-    const text = trimRaw(raw);
-    const line = startOf(raw);
-    nextLine += breaks(raw);
+  const takeRecord = (cells: string[], text: string, line: number): void => {
     if (header === undefined) {
       header = cells.map((c) => c.trim());
       const seen = new Set<string>();
@@ -121,6 +137,7 @@ export async function* readCsv(
       }
       options.onHeader?.(header);
       kinds = header.map((name) => options.kinds?.get(name) ?? 'string');
+      build = rowBuilder(header, kinds);
       return;
     }
     if (cells.length === 1 && (cells[0] as string).trim() === '') return; // a blank line
@@ -132,47 +149,67 @@ export async function* readCsv(
       });
       return;
     }
-    const row: Record<string, unknown> = {};
-    for (let j = 0; j < cells.length; j++) {
-      const converted = convertCell(cells[j] as string, kinds[j] as ColumnKind);
-      if ('error' in converted) {
-        out.push({ line: line + offset, raw: text, error: `${header[j]}: ${converted.error}` });
-        return;
-      }
-      if (converted.value !== undefined) row[header[j] as string] = converted.value;
+    const row = build(cells);
+    if (typeof row === 'number') {
+      const reason = refusal(cells[row] as string, kinds[row] as ColumnKind);
+      out.push({ line: line + offset, raw: text, error: `${header[row]}: ${reason}` });
+      return;
     }
     out.push({ line: line + offset, raw: text, row });
   };
 
-  const parser = new Parser({
-    ...PARSER_OPTIONS,
-    // With `raw`, csv-parse hands each record over as `{ record, raw }`.
-    on_record: (record: unknown) => {
-      const { record: cells, raw } = record as { record: string[]; raw: string };
-      try {
-        onRow(cells, raw);
-      } catch (error) {
-        failure ??= error;
-      }
-      return null;
+  let parser: Parser | undefined;
+  let finished: Promise<void> | undefined;
+  /** csv-parse, created when the first byte that needs it arrives; it reads everything from there on. */
+  const csvParse = (): Parser => {
+    if (parser !== undefined) return parser;
+    const created = new Parser({
+      ...PARSER_OPTIONS,
+      ...(plain.sawLineBreak ? { record_delimiter: '\n' } : {}),
+      // With `raw`, csv-parse hands each record over as `{ record, raw }`.
+      on_record: (record: unknown) => {
+        const { record: cells, raw } = record as { record: string[]; raw: string };
+        try {
+          const line = startOf(raw);
+          nextLine += breaks(raw);
+          takeRecord(cells, trimRaw(raw), line);
+        } catch (error) {
+          failure ??= error;
+        }
+        return null;
+      },
+      on_skip: (error: CsvErrorLike | undefined, raw: string | undefined) => {
+        // csv-parse drops the rest of a broken record up to its line break, which `raw` does not include.
+        const text = trimRaw(raw ?? '');
+        const line = startOf(raw ?? '') + offset;
+        nextLine += breaks(raw ?? '') + (/[\r\n]$/.test(raw ?? '') ? 0 : 1);
+        out.push({ line, raw: text, error: error === undefined ? 'unreadable record' : reasonOf(error) });
+        return undefined;
+      },
+    });
+    finished = new Promise<void>((resolve, reject) => {
+      created.on('finish', resolve);
+      created.on('error', reject);
+    });
+    created.resume();
+    parser = created;
+    return created;
+  };
+  const plain = createPlainLines(
+    options.plainLines !== false,
+    (cells, text) => {
+      const line = nextLine++;
+      takeRecord(cells, text, line);
     },
-    on_skip: (error: CsvErrorLike | undefined, raw: string | undefined) => {
-      // csv-parse drops the rest of a broken record up to its line break, which `raw` does not include.
-      const text = trimRaw(raw ?? '');
-      const line = startOf(raw ?? '') + offset;
-      nextLine += breaks(raw ?? '') + (/[\r\n]$/.test(raw ?? '') ? 0 : 1);
-      out.push({ line, raw: text, error: error === undefined ? 'unreadable record' : reasonOf(error) });
-      return undefined;
+    () => {
+      nextLine++;
     },
-  });
-  const finished = new Promise<void>((resolve, reject) => {
-    parser.on('finish', resolve);
-    parser.on('error', reject);
-  });
-  parser.resume();
+  );
 
   for await (const chunk of input) {
-    parser.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    const rest = parser === undefined ? plain.write(bytes) : bytes;
+    if (rest !== undefined) csvParse().write(rest);
     if (failure !== undefined) throw failure;
     if (out.length > 0) {
       const batch = out;
@@ -180,8 +217,12 @@ export async function* readCsv(
       yield batch;
     }
   }
-  parser.end();
-  await finished;
+  const rest = parser === undefined ? plain.end() : undefined;
+  if (rest !== undefined) csvParse().write(rest);
+  if (parser !== undefined) {
+    parser.end();
+    await finished;
+  }
   if (failure !== undefined) throw failure;
   if (out.length > 0) yield out;
   if (header === undefined)

@@ -87,6 +87,25 @@ export async function layoutRecords(
         ? Buffer.from(chunk)
         : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (!haveHeader) headerParts.push(bytes);
+    if (!inQuotes && (!csv || bytes.indexOf(QUOTE) === -1)) {
+      // No quote in this piece: only line breaks and content matter, so jump from one LF to the next.
+      for (let i = 0; i < bytes.length; ) {
+        const lf = bytes.indexOf(LF, i);
+        const end = lf === -1 ? bytes.length : lf;
+        for (let k = i; !content && k < end; k++) {
+          const b = bytes[k] as number;
+          if (b !== CR && b !== SPACE && b !== TAB) content = true;
+        }
+        if (end > i) cellStart = bytes[end - 1] === COMMA;
+        if (lf === -1) break;
+        line++;
+        recordEnd(position + lf + 1);
+        cellStart = true;
+        i = lf + 1;
+      }
+      position += bytes.length;
+      continue;
+    }
     for (let i = 0; i < bytes.length; i++) {
       const b = bytes[i] as number;
       if (inQuotes) {
