@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   attachCovers,
+  binnedShap,
+  binSplits,
   blockShap,
   buildTableTree,
   compileBlocks,
@@ -83,6 +85,7 @@ function bruteForce(tree: ShapTree, x: ArrayLike<number>, width: number): Float6
   return phi;
 }
 
+/** Block TreeSHAP of every row, walked with compares and (when all splits are plain) with ranked bins. */
 function blockValues(
   tables: TableTree[],
   inline: (t: number, node: number) => number | undefined,
@@ -90,12 +93,16 @@ function blockValues(
   x: Float32Array,
   width: number,
   rows: number,
-): Float64Array {
+): { compared: Float64Array; binned: Float64Array | undefined } {
   const blocks = compileBlocks(tables, inline, cap);
   const masks = new Int32Array(blocks.nodes);
-  const phi = new Float64Array(rows * width);
-  for (let r = 0; r < rows; r++) blockShap(blocks, x, r * width, phi, r * width, masks);
-  return phi;
+  const compared = new Float64Array(rows * width);
+  for (let r = 0; r < rows; r++) blockShap(blocks, x, r * width, compared, r * width, masks);
+  const bins = binSplits(blocks);
+  if (bins === undefined) return { compared, binned: undefined };
+  const binned = new Float64Array(rows * width);
+  for (let r = 0; r < rows; r++) binnedShap(blocks, bins, x, r * width, binned, r * width, masks);
+  return { compared, binned };
 }
 
 describe('TreeSHAP over merged subtree blocks', () => {
@@ -108,6 +115,8 @@ describe('TreeSHAP over merged subtree blocks', () => {
       const rng = createRng(3000 + seed);
       const x = Float32Array.from({ length: width * 3 }, () => rng.next() * 2.4 - 1.2);
       x[seed % width] = Number.NaN;
+      // A value exactly on the root's threshold (ties go true).
+      x[width + (tree.feature[0] as number)] = threshold[0] as number;
       const expected = [0, 1, 2].map((r) => bruteForce(tree, x.subarray(r * width, (r + 1) * width), width));
       // Inline comparisons, the tree's own goesTrue, and a mix; caps from leaf-only blocks to whole trees.
       const kinds = [
@@ -117,10 +126,16 @@ describe('TreeSHAP over merged subtree blocks', () => {
       ];
       for (const inline of kinds) {
         for (const cap of [0, 16, 256, 1 << 14]) {
-          const phi = blockValues([table], inline, cap, x, width, 3);
+          const { compared: phi, binned } = blockValues([table], inline, cap, x, width, 3);
+          // Ranked bins need every split plain; a tree with no split has nothing to rank.
+          const plain = tree.trueChild.every((t, node) => t < 0 || inline(0, node) !== undefined);
+          expect(binned === undefined).toBe(!plain);
           for (let r = 0; r < 3; r++)
-            for (let j = 0; j < width; j++)
+            for (let j = 0; j < width; j++) {
               expect(phi[r * width + j]).toBeCloseTo(expected[r]?.[j] as number, 10);
+              if (binned !== undefined)
+                expect(binned[r * width + j]).toBeCloseTo(expected[r]?.[j] as number, 10);
+            }
           compared++;
         }
       }
@@ -152,10 +167,17 @@ describe('TreeSHAP over merged subtree blocks', () => {
       const masks = new Int32Array(flat.nodes);
       const old = new Float64Array(rows * width);
       for (let r = 0; r < rows; r++) flatShap(flat, x, r * width, old, r * width, masks);
-      const phi = blockValues(tables, inline, 1024, x, width, rows);
+      const { compared, binned } = blockValues(tables, inline, 2048, x, width, rows);
+      if (binned === undefined) throw new Error('the exporters write plain x <= threshold splits only');
       let worst = 0;
-      for (let i = 0; i < phi.length; i++)
-        worst = Math.max(worst, Math.abs((phi[i] as number) - (old[i] as number)));
+      for (let i = 0; i < old.length; i++) {
+        const reference = old[i] as number;
+        worst = Math.max(
+          worst,
+          Math.abs((compared[i] as number) - reference),
+          Math.abs((binned[i] as number) - reference),
+        );
+      }
       expect(worst).toBeLessThanOrEqual(1e-12);
     },
   );

@@ -10,7 +10,7 @@ import type { ShapTree } from './tree-shap.js';
 import type { TableTree } from './tree-shap-table.js';
 
 /** Most entries one block may hold: blocks grow up the tree while they stay within it. */
-const BLOCK_CAP = 1024;
+const BLOCK_CAP = 2048;
 /** Most splits evaluated inside one block (its outcomes index the table as bits). */
 const MAX_BLOCK_SPLITS = 7;
 
@@ -130,6 +130,7 @@ export function compileBlocks(
   tables: readonly TableTree[],
   thresholdOf: (tree: number, node: number) => number | undefined,
   cap = BLOCK_CAP,
+  maxSplits = MAX_BLOCK_SPLITS,
 ): BlockTables {
   const uppers: Upper[] = [];
   tables.forEach((t, index) => {
@@ -149,7 +150,7 @@ export function compileBlocks(
         falseChild: -1,
       };
       uppers.push(upper);
-      if (leaf || (shape.splits.length <= MAX_BLOCK_SPLITS && size <= cap)) {
+      if (leaf || (shape.splits.length <= maxSplits && size <= cap)) {
         upper.block = fillBlock(t, node, path, shape);
         return at;
       }

@@ -1,6 +1,7 @@
 import { RiskopsError } from '../errors/index.js';
 import type { ParsedEnsemble } from './onnx-trees.js';
 import { expectedValue, ShapScratch, type ShapTree, treeShap } from './tree-shap.js';
+import { binnedShap, binSplits } from './tree-shap-bins.js';
 import { blockShap, compileBlocks } from './tree-shap-blocks.js';
 import { buildTableTree, type TableTree } from './tree-shap-table.js';
 
@@ -65,6 +66,7 @@ export function createTreeExplainer(ensemble: ParsedEnsemble, width: number): Mo
   // Merged blocks trade table size for speed; past the budget, blocks of one leaf (the per-leaf tables) fit.
   let blocks = compileBlocks(tabled, inline);
   if (blocks.table.length > TABLE_BUDGET) blocks = compileBlocks(tabled, inline, 0);
+  const bins = binSplits(blocks);
   const masks = new Int32Array(blocks.nodes);
   const check = (X: Float32Array, rows: number): void => checkMatrix(X, rows, width);
   return {
@@ -75,7 +77,8 @@ export function createTreeExplainer(ensemble: ParsedEnsemble, width: number): Mo
       check(X, rows);
       const phi = new Float64Array(rows * width);
       for (let r = 0; r < rows; r++) {
-        blockShap(blocks, X, r * width, phi, r * width, masks);
+        if (bins === undefined) blockShap(blocks, X, r * width, phi, r * width, masks);
+        else binnedShap(blocks, bins, X, r * width, phi, r * width, masks);
         for (const tree of recursive) treeShap(tree, X, r * width, phi, r * width, scratch);
       }
       return phi;
