@@ -10,7 +10,7 @@ import type { ShapTree } from './tree-shap.js';
 import type { TableTree } from './tree-shap-table.js';
 
 /** Most entries one block may hold: blocks grow up the tree while they stay within it. */
-const BLOCK_CAP = 2048;
+const BLOCK_CAP = 4096;
 /** Most splits evaluated inside one block (its outcomes index the table as bits). */
 const MAX_BLOCK_SPLITS = 7;
 
