@@ -21,9 +21,13 @@ export interface SplitBins {
   readonly splitRank: Int32Array;
   /** Per upper node: the bit its hot child sets (its feature's bit when fresh, else 0). */
   readonly hotBit: Int32Array;
-  /** Scratch (calls are synchronous, so one per explainer suffices): the record's bin per column, its row per block. */
+  /**
+   * Scratch (calls are synchronous, so one per explainer suffices): the record's bin per column, its table row
+   * per block, and the rows' values gathered in `union` order.
+   */
   readonly bins: Int32Array;
   readonly rows: Int32Array;
+  readonly gathered: Float64Array;
 }
 
 /** Ranks every split of `c`, or returns undefined when some split is not a plain `x <= threshold`. */
@@ -65,7 +69,18 @@ export function binSplits(c: BlockTables): SplitBins | undefined {
   }
   const splitRank = Int32Array.from(c.splitFeature, (f, s) => rank(f, c.splitThreshold[s] as number));
   const rows = new Int32Array(c.splitCount.length);
-  return { width, start, thresholds, nodeRank, splitRank, hotBit, bins: new Int32Array(width), rows };
+  const gathered = new Float64Array(c.union.length);
+  return {
+    width,
+    start,
+    thresholds,
+    nodeRank,
+    splitRank,
+    hotBit,
+    bins: new Int32Array(width),
+    rows,
+    gathered,
+  };
 }
 
 /** `blockShap` for trees whose splits are all ranked in `bins` (see `binSplits`). */
@@ -95,10 +110,10 @@ export function binnedShap(
     }
     bins[f] = lo;
   }
-  // First every block's table row, then the sums: the row loads are then independent of each other and of
-  // the walk, so the CPU overlaps their cache misses (tables are megabytes; a request finds them cold).
+  // First every block's table row, then the sums (tables are megabytes; a request usually finds them cold).
   const { block, feature, trueChild, falseChild, bit, splitStart, splitCount, splitFeature } = c;
-  const { unionStart, unionCount, tableStart, union, table } = c;
+  // Blocks lay out their `union` features one after another in block order, as `gathered` does.
+  const { unionCount, tableStart, union, table } = c;
   const rows = sb.rows;
   const n = c.nodes;
   for (let node = 0; node < n; node++) {
@@ -124,13 +139,17 @@ export function binnedShap(
     masks[hot] = mask | (hotBit[node] as number);
     masks[tc + fc - hot] = mask & ~(bit[node] as number);
   }
+  // Gather, then add: copying the rows has no dependency between blocks, so their cache misses overlap;
+  // adding straight into `phi` would chain each miss behind the previous add to the same feature.
+  const gathered = sb.gathered;
+  let at = 0;
   for (let b = 0; b < rows.length; b++) {
     const row = rows[b] as number;
     const u = unionCount[b] as number;
-    const us = unionStart[b] as number;
-    for (let j = 0; j < u; j++) {
-      const f = phiOffset + (union[us + j] as number);
-      phi[f] = (phi[f] as number) + (table[row + j] as number);
-    }
+    for (let j = 0; j < u; j++) gathered[at++] = table[row + j] as number;
+  }
+  for (let i = 0; i < at; i++) {
+    const f = phiOffset + (union[i] as number);
+    phi[f] = (phi[f] as number) + (gathered[i] as number);
   }
 }
