@@ -73,42 +73,82 @@ interface Block {
   table: Float64Array;
 }
 
-/** Sums the leaf tables under `root` for every (mask at root, outcomes of the block's splits). */
-function fillBlock(t: TableTree, root: number, path: readonly number[], shape: Shape): Block {
+/** A leaf under a block root: the splits on its way down, and where its table's features sit in the union. */
+interface LeafRoute {
+  /** Per split on the way: its index among the block's splits, its path bit, whether it is fresh, the side taken. */
+  split: number[];
+  bit: number[];
+  fresh: boolean[];
+  trueSide: boolean[];
+  tableStart: number;
+  positions: Int32Array;
+}
+
+function leafRoutes(
+  t: TableTree,
+  root: number,
+  path: readonly number[],
+  shape: Shape,
+  union: number[],
+): LeafRoute[] {
   const { tree } = t;
-  const union = [...path, ...shape.fresh];
   const position = new Map(union.map((f, i) => [f, i]));
   const splitIndex = new Map(shape.splits.map((n, i) => [n, i]));
-  const k = shape.splits.length;
-  const u = union.length;
-  const table = new Float64Array((1 << (path.length + k)) * u);
-  const addLeaves = (row: number, outcomes: number, node: number, mask: number, on: number[]): void => {
+  const routes: LeafRoute[] = [];
+  const walk = (node: number, on: number[], steps: Omit<LeafRoute, 'tableStart' | 'positions'>): void => {
     const tc = tree.trueChild[node] as number;
     if (tc < 0) {
       const leaf = t.leafOf[node] as number;
-      const d = t.featureCount[leaf] as number;
       const fs = t.featureStart[leaf] as number;
-      const base = (t.tableStart[leaf] as number) + mask * d;
-      for (let j = 0; j < d; j++) {
-        const at = row + (position.get(t.features[fs + j] as number) as number);
-        table[at] = (table[at] as number) + (t.table[base + j] as number);
-      }
+      const features = t.features.subarray(fs, fs + (t.featureCount[leaf] as number));
+      const positions = Int32Array.from(features, (f) => position.get(f) as number);
+      routes.push({ ...steps, tableStart: t.tableStart[leaf] as number, positions });
       return;
     }
     const f = tree.feature[node] as number;
     const at = on.indexOf(f);
-    const bit = 1 << (at >= 0 ? at : on.length);
     const next = at >= 0 ? on : [...on, f];
-    const goTrue = ((outcomes >> (splitIndex.get(node) as number)) & 1) === 1;
-    const hot = at >= 0 ? mask : mask | bit;
-    const cold = mask & ~bit;
-    const fc = tree.falseChild[node] as number;
-    addLeaves(row, outcomes, goTrue ? tc : fc, hot, next);
-    addLeaves(row, outcomes, goTrue ? fc : tc, cold, next);
+    for (const side of [true, false]) {
+      walk(side ? tc : (tree.falseChild[node] as number), next, {
+        split: [...steps.split, splitIndex.get(node) as number],
+        bit: [...steps.bit, 1 << (at >= 0 ? at : on.length)],
+        fresh: [...steps.fresh, at < 0],
+        trueSide: [...steps.trueSide, side],
+      });
+    }
   };
-  for (let mask = 0; mask < 1 << path.length; mask++)
-    for (let outcomes = 0; outcomes < 1 << k; outcomes++)
-      addLeaves(((mask << k) | outcomes) * u, outcomes, root, mask, [...path]);
+  walk(root, [...path], { split: [], bit: [], fresh: [], trueSide: [] });
+  return routes;
+}
+
+/** Sums the leaf tables under `root` for every (mask at root, outcomes of the block's splits). */
+function fillBlock(t: TableTree, root: number, path: readonly number[], shape: Shape): Block {
+  const union = [...path, ...shape.fresh];
+  const routes = leafRoutes(t, root, path, shape, union);
+  const k = shape.splits.length;
+  const u = union.length;
+  const table = new Float64Array((1 << (path.length + k)) * u);
+  for (let mask = 0; mask < 1 << path.length; mask++) {
+    for (let outcomes = 0; outcomes < 1 << k; outcomes++) {
+      const row = ((mask << k) | outcomes) * u;
+      for (const route of routes) {
+        // The leaf's mask: a split the record takes keeps (or, fresh, sets) its bit; the other side clears it.
+        let leafMask = mask;
+        for (let i = 0; i < route.split.length; i++) {
+          const taken = ((outcomes >> (route.split[i] as number)) & 1) === 1;
+          const bit = route.bit[i] as number;
+          if (taken === route.trueSide[i]) leafMask = route.fresh[i] ? leafMask | bit : leafMask;
+          else leafMask &= ~bit;
+        }
+        const d = route.positions.length;
+        const base = route.tableStart + leafMask * d;
+        for (let j = 0; j < d; j++) {
+          const at = row + (route.positions[j] as number);
+          table[at] = (table[at] as number) + (t.table[base + j] as number);
+        }
+      }
+    }
+  }
   return { root, splits: shape.splits, union, table };
 }
 
