@@ -12,6 +12,8 @@ export {
 export { type ExplainableModel, explainerFor } from './resolve.js';
 export { attachCovers, createTreeExplainer } from './tree.js';
 export { expectedValue, ShapScratch, type ShapTree, treeShap } from './tree-shap.js';
+export { binnedShap, binSplits, type SplitBins } from './tree-shap-bins.js';
+export { type BlockTables, blockShap, compileBlocks } from './tree-shap-blocks.js';
 export {
   buildTableTree,
   type FlatTables,

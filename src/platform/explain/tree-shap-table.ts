@@ -3,7 +3,8 @@
  * each Shapley value depends only on which of the features on its path the row "satisfies" (follows at every
  * split on that feature). With d features on a path there are 2^d such sets, so every leaf's contributions
  * for every set are computed once when the model loads; explaining a row is then one walk over each tree.
- * Exact, and equal to the recursive algorithm; used when the tables stay small.
+ * Exact, and equal to the recursive algorithm; used when the tables stay small. The explainer walks these tables
+ * merged into subtree blocks (tree-shap-blocks.ts); `flatShap` is the plain per-leaf walk they are checked against.
  */
 import type { ShapTree } from './tree-shap.js';
 

@@ -1,7 +1,9 @@
 import { RiskopsError } from '../errors/index.js';
 import type { ParsedEnsemble } from './onnx-trees.js';
 import { expectedValue, ShapScratch, type ShapTree, treeShap } from './tree-shap.js';
-import { buildTableTree, flatShap, flattenTables, type TableTree } from './tree-shap-table.js';
+import { binnedShap, binSplits } from './tree-shap-bins.js';
+import { blockShap, compileBlocks } from './tree-shap-blocks.js';
+import { buildTableTree, type TableTree } from './tree-shap-table.js';
 
 /** Table entries (float64) a model's explainer may precompute: 4M ≈ 32 MB; trees beyond it use the recursion. */
 const TABLE_BUDGET = 4_000_000;
@@ -57,11 +59,15 @@ export function createTreeExplainer(ensemble: ParsedEnsemble, width: number): Mo
       tabled.push(table);
     }
   }
-  const flat = flattenTables(tabled, (t, node) => {
+  const inline = (t: number, node: number): number | undefined => {
     const leq = tabled[t]?.tree.leq;
     return leq !== undefined && leq.plain[node] === 1 ? (leq.threshold[node] as number) : undefined;
-  });
-  const masks = new Int32Array(flat.nodes);
+  };
+  // Merged blocks trade table size for speed; past the budget, blocks of one leaf (the per-leaf tables) fit.
+  let blocks = compileBlocks(tabled, inline);
+  if (blocks.table.length > TABLE_BUDGET) blocks = compileBlocks(tabled, inline, 0);
+  const bins = binSplits(blocks);
+  const masks = new Int32Array(blocks.nodes);
   const check = (X: Float32Array, rows: number): void => checkMatrix(X, rows, width);
   return {
     kind: 'tree',
@@ -71,7 +77,8 @@ export function createTreeExplainer(ensemble: ParsedEnsemble, width: number): Mo
       check(X, rows);
       const phi = new Float64Array(rows * width);
       for (let r = 0; r < rows; r++) {
-        flatShap(flat, X, r * width, phi, r * width, masks);
+        if (bins === undefined) blockShap(blocks, X, r * width, phi, r * width, masks);
+        else binnedShap(blocks, bins, X, r * width, phi, r * width, masks);
         for (const tree of recursive) treeShap(tree, X, r * width, phi, r * width, scratch);
       }
       return phi;

@@ -99,24 +99,25 @@ async function handle(options: HttpServerOptions, req: IncomingMessage, res: Ser
     lower === ROUTE_PREFIX || lower.startsWith(`${ROUTE_PREFIX}/`)
       ? path.slice(ROUTE_PREFIX.length)
       : undefined;
-  const matches =
-    rest === undefined
-      ? []
-      : options.functions.flatMap((fn) => {
-          const params = fn.route.match(rest);
-          return params === undefined ? [] : [{ fn, params }];
-        });
-  if (matches.length === 0) {
-    sendJson(
-      res,
-      toErrorBody(new RiskopsError('not_found', `No function serves ${method} ${path}`)),
-      options.stopping(),
-    );
-    return;
-  }
-  const match = matches.find((m) => m.fn.methods.includes(method));
+  // Functions are sorted most specific first: the first whose route and method match serves the request.
+  const match = rest === undefined ? undefined : findFunction(options.functions, rest, method);
   if (match === undefined) {
-    const allowed = [...new Set(matches.flatMap((m) => m.fn.methods))];
+    const allowed =
+      rest === undefined
+        ? []
+        : [
+            ...new Set(
+              options.functions.flatMap((fn) => (fn.route.match(rest) === undefined ? [] : fn.methods)),
+            ),
+          ];
+    if (allowed.length === 0) {
+      sendJson(
+        res,
+        toErrorBody(new RiskopsError('not_found', `No function serves ${method} ${path}`)),
+        options.stopping(),
+      );
+      return;
+    }
     res.setHeader('allow', allowed.join(', '));
     sendJson(
       res,
@@ -158,6 +159,19 @@ async function handle(options: HttpServerOptions, req: IncomingMessage, res: Ser
     });
 }
 
+function findFunction(
+  functions: readonly HttpFunction[],
+  path: string,
+  method: string,
+): { fn: HttpFunction; params: Record<string, string> } | undefined {
+  for (const fn of functions) {
+    if (!fn.methods.includes(method)) continue;
+    const params = fn.route.match(path);
+    if (params !== undefined) return { fn, params };
+  }
+  return undefined;
+}
+
 /** The key a caller presents, as Azure reads it: the `x-functions-key` header, else the `code` query value. */
 function presentedKey(req: IncomingMessage, url: URL): string | null {
   const header = req.headers['x-functions-key'];
@@ -172,22 +186,37 @@ function unauthorized(what: string): { status: number; body: unknown } {
 }
 
 /** Reads the body, or undefined when it is larger than `limit` (the rest is discarded). */
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   if (Number(req.headers['content-length'] ?? 0) > limit) {
     req.resume();
-    return undefined;
+    return Promise.resolve(undefined);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
+  // Listeners rather than `for await`: no async iterator per request.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData);
       req.resume();
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+      resolve(undefined);
+    };
+    let ended = false;
+    req.on('data', onData);
+    req.once('end', () => {
+      ended = true;
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    });
+    req.once('error', reject);
+    // A client gone before the end of its body: no request to serve (settles the promise if nothing else did).
+    req.once('close', () => {
+      if (!ended) reject(new Error('The request was aborted before its body ended'));
+    });
+  });
 }
 
 /** Writes a JSON answer; `closing` (the host is stopping) tells the client not to reuse the connection. */

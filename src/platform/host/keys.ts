@@ -27,18 +27,31 @@ function matches(key: Buffer, candidates: readonly Buffer[]): boolean {
   return found;
 }
 
+/** Keys already found valid, remembered so a busy caller's key is not hashed on every request. */
+const REMEMBERED_KEYS = 64;
+
 export function createKeyCheck(keys: HostKeys | undefined): KeyCheck {
   const master = keys?.master === undefined ? [] : [digest(keys.master)];
   const functionKeys = Object.values(keys?.function ?? {}).map(digest);
+  const anyKey = [...functionKeys, ...master];
   const enforced = master.length + functionKeys.length > 0;
+  // Only valid keys are remembered (a hit tells a caller nothing the 200 would not), and only so many.
+  const valid = { master: new Set<string>(), function: new Set<string>() };
+  const remember = (set: Set<string>, key: string): void => {
+    if (set.size >= REMEMBERED_KEYS) set.clear();
+    set.add(key);
+  };
   return {
     enforced,
     allows(level, key) {
       if (!enforced || level === 'anonymous') return true;
       if (key === null || key === '') return false;
+      const known = level === 'function' ? valid.function : valid.master;
+      if (known.has(key)) return true;
       const presented = digest(key);
-      if (level === 'function') return matches(presented, [...functionKeys, ...master]);
-      return matches(presented, master);
+      const ok = matches(presented, level === 'function' ? anyKey : master);
+      if (ok) remember(known, key);
+      return ok;
     },
   };
 }
