@@ -11,6 +11,9 @@ import { createStorageClients, storageConnectionFrom } from '../src/platform/sto
 const settings = loadSettings();
 const storage = createStorageClients(storageConnectionFrom(settings));
 const services = await createAppServices(settings, storage);
+// Bench only (not a product mode): what the host costs without the decision-log write, for comparison.
+if (process.env.BENCH_DECISION_LOG === 'off' && services.decisions !== undefined)
+  services.decisions.append = async () => undefined;
 const host = createLocalHost({
   definitions: FUNCTIONS,
   services,

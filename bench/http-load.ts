@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { latePayment } from '../src/use_cases/late_payment/index.js';
@@ -39,6 +40,13 @@ async function startServer(connectionString: string, extraEnv: Record<string, st
       await once(child, 'exit');
     },
   };
+}
+
+/** CPU seconds (user + system, all threads) a process has used, from /proc (by pid). */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /**
@@ -81,7 +89,7 @@ export async function benchHttpLoad(connectionString: string): Promise<Record<st
     durationSeconds: DURATION_S,
     useCase: 'late_payment',
     setup:
-      'single-record POSTs, reasons and decision log on, keys enforced; host, Azurite and autocannon in three processes on the same 2 cores. plain: decision log committed to append blobs (default); tableCommit: RISKOPS_AUDIT_COMMIT=table; microBatch: RISKOPS_SCORE_MICROBATCH=true',
+      'single-record POSTs, reasons and decision log on, keys enforced; host, Azurite and autocannon in three processes on the same 2 cores. plain: decision log committed to append blobs (default); tableCommit: RISKOPS_AUDIT_COMMIT=table; withoutLogWrite: bench only, the log write replaced by a no-op (not a product mode); microBatch: RISKOPS_SCORE_MICROBATCH=true',
   };
   const loadAvg = () => Math.round((loadavg()[0] ?? 0) * 10) / 10;
   results.loadAverageBefore = loadAvg();
@@ -89,6 +97,8 @@ export async function benchHttpLoad(connectionString: string): Promise<Record<st
   const variants: { key: string; env: Record<string, string>; connections: number[] }[] = [
     { key: 'plain', env: {}, connections: [1, 8, 32] },
     { key: 'tableCommit', env: { RISKOPS_AUDIT_COMMIT: 'table' }, connections: [32] },
+    // Not a product mode: the same host with the decision-log write replaced by a no-op, to show its cost.
+    { key: 'withoutLogWrite', env: { BENCH_DECISION_LOG: 'off' }, connections: [32] },
     { key: 'microBatch', env: { RISKOPS_SCORE_MICROBATCH: 'true' }, connections: [32] },
   ];
   for (const variant of variants) {
@@ -115,9 +125,12 @@ export async function benchHttpLoad(connectionString: string): Promise<Record<st
       });
       await autocannon(options(8, 2)); // warm-up: JIT, sessions, table
       for (const connections of variant.connections) {
+        const cpuBefore = cpuSeconds(server.pid);
         const r = await autocannon(options(connections, DURATION_S));
+        const hostCpu = cpuSeconds(server.pid) - cpuBefore;
         runs[`connections${connections}`] = {
           requestsPerSecond: Math.round(r.requests.average),
+          hostCpuMicrosPerRequest: Math.round((hostCpu * 1e6) / Math.max(1, r['2xx'] + r.non2xx)),
           latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max },
           ok: r['2xx'],
           non2xx: r.non2xx,
