@@ -28,7 +28,9 @@ export function pseudonymise(
     const value = out[field];
     if (value === undefined || value === null) continue;
     const text = typeof value === 'string' ? value : JSON.stringify(value);
-    out[field] = `${HMAC_PREFIX}${createHmac('sha256', secret as KeyObject).update(text, 'utf8').digest('hex')}`;
+    out[field] = `${HMAC_PREFIX}${createHmac('sha256', secret as KeyObject)
+      .update(text, 'utf8')
+      .digest('hex')}`;
   }
   return out;
 }
