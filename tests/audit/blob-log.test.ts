@@ -15,27 +15,9 @@ import {
 } from '../../src/platform/audit/index.js';
 import { azuriteConnectionString, createStorageClients } from '../../src/platform/storage/index.js';
 import { testStorage, uniqueName } from '../support/storage.js';
+import { records } from './support.js';
 
 const PARTITIONS = 4;
-
-function records(n: number, tag: string, day = '2026-12-01'): DecisionRecord[] {
-  return Array.from({ length: n }, (_, i) => ({
-    requestId: `${tag}-${i}`,
-    index: 0,
-    time: `${day}T10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.000Z`,
-    useCase: 'late_payment',
-    modelVersion: 'v1',
-    modelSha256: 'a'.repeat(64),
-    role: 'champion',
-    entityId: `INV-${i % 13}`,
-    inputs: { invoice_id: `INV-${i % 13}`, amount: i },
-    probability: (i % 100) / 100,
-    band: 'low',
-    action: 'none',
-    reasons: [],
-    caller: 'test',
-  }));
-}
 
 /** Every record line of every blob in the container, by blob. */
 async function lines(container: ContainerClient): Promise<Map<string, DecisionRecord[]>> {

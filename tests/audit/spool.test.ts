@@ -18,27 +18,9 @@ import { createStorageClients, type StorageClients } from '../../src/platform/st
 import { type FaultyAzurite, startFaultyAzurite } from '../faults/support.js';
 import { unreachableStorage } from '../registry/support/dead-storage.js';
 import { testStorage, uniqueName } from '../support/storage.js';
+import { records } from './support.js';
 
 const PARTITIONS = 4;
-
-function records(n: number, tag: string): DecisionRecord[] {
-  return Array.from({ length: n }, (_, i) => ({
-    requestId: `${tag}-${i}`,
-    index: 0,
-    time: `2026-12-01T10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.000Z`,
-    useCase: 'late_payment',
-    modelVersion: 'v1',
-    modelSha256: 'a'.repeat(64),
-    role: 'champion',
-    entityId: `INV-${i % 13}`,
-    inputs: { invoice_id: `INV-${i % 13}`, amount: i },
-    probability: (i % 100) / 100,
-    band: 'low',
-    action: 'none',
-    reasons: [],
-    caller: 'test',
-  }));
-}
 
 /** Every row of the table, counted by `{partition kind}|{requestId}`: exactly once means each count is 1. */
 async function rowCounts(table: TableClient): Promise<Map<string, number>> {

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AppendBlobClient, ContainerClient } from '@azure/storage-blob';
-import { isRiskopsError, RiskopsError } from '../errors/index.js';
+import { RiskopsError } from '../errors/index.js';
 import { createGroupCommit } from './group-commit.js';
 import type { DecisionIndexer } from './indexer.js';
-import type { DecisionLog, DecisionQuery, DecisionRecord } from './types.js';
+import { type DecisionLog, type DecisionQuery, type DecisionRecord, notWritten } from './types.js';
 
 export interface BlobDecisionLogOptions {
   /** The decision log container (write-once in Azure: time-based retention with protected appends). */
@@ -159,14 +159,7 @@ export function createBlobDecisionLog(options: BlobDecisionLogOptions): Decision
       const lines = records.map((r) => `${JSON.stringify(r)}\n`);
       for (const piece of pieces(lines, maxBlockBytes)) await appendPiece(await open(day), piece);
     } catch (error) {
-      if (isRiskopsError(error)) throw error;
-      throw new RiskopsError(
-        'storage_unavailable',
-        'The decision log cannot be written; nothing was returned',
-        {
-          cause: error,
-        },
-      );
+      throw notWritten(error);
     }
   };
 

@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
-import { isRiskopsError, RiskopsError } from '../errors/index.js';
+import { RiskopsError } from '../errors/index.js';
 import { createGroupCommit } from './group-commit.js';
-import { type DecisionLog, type DecisionQuery, type DecisionRecord, DecisionRecordSchema } from './types.js';
+import {
+  type DecisionLog,
+  type DecisionQuery,
+  type DecisionRecord,
+  DecisionRecordSchema,
+  notWritten,
+} from './types.js';
 
 export interface TableDecisionLogOptions {
   table: TableClient;
@@ -171,14 +177,7 @@ export function createTableDecisionLog(options: TableDecisionLogOptions): Decisi
     } catch (error) {
       // The table itself is gone (404): create it again on the next write rather than fail forever.
       if ((error as { statusCode?: number }).statusCode === 404) ready = undefined;
-      if (isRiskopsError(error)) throw error;
-      throw new RiskopsError(
-        'storage_unavailable',
-        'The decision log cannot be written; nothing was returned',
-        {
-          cause: error,
-        },
-      );
+      throw notWritten(error);
     }
   };
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRiskopsError, RiskopsError } from '../errors/index.js';
 
 /** Which model a record's result came from. `shadow` results were never returned to the caller. */
 export const DecisionRoleSchema = z.enum(['champion', 'canary', 'pinned', 'shadow']);
@@ -85,4 +86,12 @@ export interface DecisionLog {
   index?(): Promise<DecisionIndexStatus>;
   /** A log committed to blobs: where its index stands (no storage call). */
   indexStatus?(): DecisionIndexStatus;
+}
+
+/** A failed log write as the caller sees it: `storage_unavailable` (the request answers 503, nothing returned). */
+export function notWritten(error: unknown): RiskopsError {
+  if (isRiskopsError(error)) return error;
+  return new RiskopsError('storage_unavailable', 'The decision log cannot be written; nothing was returned', {
+    cause: error,
+  });
 }
