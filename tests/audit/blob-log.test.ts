@@ -6,16 +6,14 @@ import { join } from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  createBlobDecisionLog,
   createDecisionIndexer,
   createSpooledDecisionLog,
   createTableReplay,
   type DecisionRecord,
-  findInTable,
 } from '../../src/platform/audit/index.js';
 import { azuriteConnectionString, createStorageClients } from '../../src/platform/storage/index.js';
 import { testStorage, uniqueName } from '../support/storage.js';
-import { records } from './support.js';
+import { blobLog, records } from './support.js';
 
 const PARTITIONS = 4;
 
@@ -83,31 +81,6 @@ async function blobProxy(): Promise<{ connectionString: string; loseNextAppend()
     },
     appends: () => appends,
   };
-}
-
-function blobLog(
-  container: ContainerClient,
-  tableName: string,
-  extra: { maxBlocks?: number; now?: () => Date } = {},
-) {
-  const storage = testStorage();
-  const table = storage.table(tableName);
-  const indexer = createDecisionIndexer({
-    container: storage.container(container.containerName),
-    table,
-    write: createTableReplay({ table, entityPartitions: PARTITIONS, timeoutMs: 10_000 }),
-    lookbackDays: 2,
-    ...(extra.now === undefined ? {} : { now: extra.now }),
-  });
-  const log = createBlobDecisionLog({
-    container,
-    writerId: 'test-writer',
-    timeoutMs: 10_000,
-    indexer,
-    read: findInTable(table, PARTITIONS),
-    ...extra,
-  });
-  return { log, indexer, table };
 }
 
 describe('decision log committed to append blobs (Azurite)', () => {

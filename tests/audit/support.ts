@@ -1,4 +1,12 @@
-import type { DecisionRecord } from '../../src/platform/audit/index.js';
+import type { ContainerClient } from '@azure/storage-blob';
+import {
+  createBlobDecisionLog,
+  createDecisionIndexer,
+  createTableReplay,
+  type DecisionRecord,
+  findInTable,
+} from '../../src/platform/audit/index.js';
+import { testStorage } from '../support/storage.js';
 
 /** `n` decision records of one day, request ids `{tag}-{i}`, over 13 entities. */
 export function records(n: number, tag: string, day = '2026-12-01'): DecisionRecord[] {
@@ -18,4 +26,31 @@ export function records(n: number, tag: string, day = '2026-12-01'): DecisionRec
     reasons: [],
     caller: 'test',
   }));
+}
+
+/** A decision log committed to blobs in `container`, indexed into `tableName` (the run's Azurite). */
+export function blobLog(
+  container: ContainerClient,
+  tableName: string,
+  extra: { maxBlocks?: number; now?: () => Date } = {},
+  partitions = 4,
+) {
+  const storage = testStorage();
+  const table = storage.table(tableName);
+  const indexer = createDecisionIndexer({
+    container: storage.container(container.containerName),
+    table,
+    write: createTableReplay({ table, entityPartitions: partitions, timeoutMs: 10_000 }),
+    lookbackDays: 2,
+    ...(extra.now === undefined ? {} : { now: extra.now }),
+  });
+  const log = createBlobDecisionLog({
+    container,
+    writerId: 'test-writer',
+    timeoutMs: 10_000,
+    indexer,
+    read: findInTable(table, partitions),
+    ...extra,
+  });
+  return { log, indexer, table };
 }

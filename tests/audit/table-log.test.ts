@@ -2,12 +2,14 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   createTableDecisionLog,
+  type DecisionLog,
   type DecisionRecord,
   decisionRecords,
   HMAC_PREFIX,
 } from '../../src/platform/audit/index.js';
 import { latePayment } from '../../src/use_cases/late_payment/index.js';
 import { testStorage, uniqueName } from '../support/storage.js';
+import { blobLog } from './support.js';
 
 const KEY = Buffer.from('k'.repeat(32));
 
@@ -30,15 +32,28 @@ function records(n: number, day: string, entity = (i: number) => `INV-${i % 7}`)
   }));
 }
 
-describe('table decision log (Azurite)', () => {
-  const storage = testStorage();
+/** The decision log port's contract, run against both adapters (table commits, blob commits + index). */
+const ADAPTERS: [string, (partitions: number) => DecisionLog][] = [
+  [
+    'table commits',
+    (partitions) =>
+      createTableDecisionLog({
+        table: testStorage().table(uniqueName('decisions')),
+        entityPartitions: partitions,
+        timeoutMs: 10_000,
+      }),
+  ],
+  [
+    'blob commits',
+    (partitions) =>
+      blobLog(testStorage().container(uniqueName('decisionlog')), uniqueName('decisions'), {}, partitions)
+        .log,
+  ],
+];
 
+describe.each(ADAPTERS)('decision log contract: %s (Azurite)', (_name, create) => {
   it('finds every appended decision by day and by entity, across partitions and transactions', async () => {
-    const log = createTableDecisionLog({
-      table: storage.table(uniqueName('decisions')),
-      entityPartitions: 4,
-      timeoutMs: 10_000,
-    });
+    const log = create(4);
     const day1 = records(230, '2026-11-30');
     const day2 = records(20, '2026-12-01');
     await Promise.all([log.append(day1.slice(0, 150)), log.append(day1.slice(150)), log.append(day2)]);
@@ -56,11 +71,7 @@ describe('table decision log (Azurite)', () => {
   });
 
   it('keeps entity ids with characters row keys forbid', async () => {
-    const log = createTableDecisionLog({
-      table: storage.table(uniqueName('decisions')),
-      entityPartitions: 2,
-      timeoutMs: 10_000,
-    });
+    const log = create(2);
     const odd = records(3, '2026-12-01', (i) => `A/B#C?${i}\\ü\ud800|`);
     await log.append(odd);
     const found = await log.find({ useCase: 'late_payment', entityId: 'A/B#C?1\\ü\ud800|' });
@@ -71,6 +82,10 @@ describe('table decision log (Azurite)', () => {
     const one = await log.find({ useCase: 'late_payment', entityId: `${'😀'.repeat(120)}1` });
     expect(one.map((r) => r.entityId)).toEqual([`${'😀'.repeat(120)}1`]);
   });
+});
+
+describe('table decision log (Azurite)', () => {
+  const storage = testStorage();
 
   it('never overwrites: the same decision again is one row, another decision under its key fails', async () => {
     const log = createTableDecisionLog({
