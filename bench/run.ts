@@ -34,7 +34,7 @@ const BENCHES: Bench[] = [
   { name: 'performance', run: ({ connectionString }) => benchPerformance(connectionString) },
   { name: 'batch', run: () => benchBatch() },
   { name: 'scoring-handler', run: ({ connectionString }) => benchHandlerCost(connectionString) },
-  { name: 'scoring-http-load', run: ({ connectionString }) => benchHttpLoad(connectionString) },
+  { name: 'scoring-http-load', run: () => benchHttpLoad() },
   { name: 'audit-spool', run: ({ connectionString }) => benchAuditSpool(connectionString) },
 ];
 
