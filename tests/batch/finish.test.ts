@@ -50,6 +50,13 @@ describe('finishing a run', () => {
     const late = await services.batch.scoreChunk({ runId, chunk: 0 });
     expect(late.scored).toBe(false);
     expect(late.completion?.wrote).toBe(false);
+    // Each delivery says where its time went: a scored chunk read, scored, counted drift and committed.
+    for (const o of outcomes.filter((x) => x.scored)) {
+      for (const stage of ['runsTable', 'download', 'score', 'drift', 'commit', 'finish'] as const)
+        expect(o.stages[stage], stage).toBeGreaterThan(0);
+      for (const seconds of Object.values(o.stages)) expect(seconds).toBeGreaterThanOrEqual(0);
+    }
+    expect(late.stages.score).toBe(0);
     // Drift saw every row once, although chunk 1 was scored by two deliveries: they share writer keys.
     const counts = createTableCountStore(
       services.storage.table(services.settings.RISKOPS_DRIFT_COUNTS_TABLE),
