@@ -75,6 +75,9 @@ export interface ScoreChunkOptions {
   clock?: StageClock | undefined;
 }
 
+/** Drift writes of a chunk that may still be on their way while the next batches are scored. */
+const DRIFT_IN_FLIGHT = 4;
+
 /** Reads one chunk's records as batches of about `scoreRows`. */
 async function* batchesOf(source: AsyncIterable<TabularItem[]>, size: number): AsyncGenerator<TabularItem[]> {
   let pending: TabularItem[] = [];
@@ -111,14 +114,21 @@ export async function scoreChunkRows(options: ScoreChunkOptions): Promise<ChunkC
   const rejects = openBlobWriter(options.outputs, rejectsPath(prefix, chunk.chunk), 'application/x-ndjson');
   const clock = options.clock ?? createStageClock();
   const stages = clock.seconds;
+  // The observer counts a batch at once; what it then writes (drift partials) overlaps the next batches, at
+  // most DRIFT_IN_FLIGHT of them waiting, and the chunk commits its outputs only after every one landed.
+  const observed: Promise<void>[] = [];
+  const observing = async (batch: Parameters<ScoreObserver>[0]): Promise<void> => {
+    const pending = (async () => options.observe?.(batch))();
+    pending.catch(() => undefined); // awaited below or before the commit; never unhandled meanwhile
+    observed.push(pending);
+    if (observed.length > DRIFT_IN_FLIGHT) await observed.shift();
+  };
   const score = createRowScorer({
     useCase,
     model,
     format,
     observe:
-      options.observe === undefined
-        ? undefined
-        : (batch) => clock.time('drift', async () => options.observe?.(batch)),
+      options.observe === undefined ? undefined : (batch) => clock.time('drift', () => observing(batch)),
     writer: `${run.runId}-${chunk.chunk}`,
     date: run.date,
   });
@@ -146,9 +156,11 @@ export async function scoreChunkRows(options: ScoreChunkOptions): Promise<ChunkC
       );
       await yieldToLoop();
     }
+    await clock.time('drift', () => Promise.all(observed.splice(0)));
     await clock.time('commit', () => Promise.all([output.close(), rejects.close()]));
     stages.parse -= stages.download - download;
   } catch (error) {
+    await Promise.allSettled(observed);
     await Promise.all([output.abort(error as Error), rejects.abort(error as Error)]);
     throw error;
   }
