@@ -1,4 +1,4 @@
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
 import type { ContainerClient } from '@azure/storage-blob';
 import { writeText } from '../tabular/index.js';
 
@@ -38,6 +38,18 @@ export function openBlobWriter(container: ContainerClient, path: string, content
       await upload.catch(() => undefined);
     },
   };
+}
+
+const READ_AHEAD_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A download read up to 4 MiB ahead of its reader, so the socket keeps draining while the reader scores
+ * (the response alone holds a few KiB). An error on either side ends both; so does the reader stopping.
+ */
+export function readAhead(stream: Readable): Readable {
+  const buffered = new PassThrough({ highWaterMark: READ_AHEAD_BYTES });
+  pipeline(stream, buffered, () => undefined);
+  return buffered;
 }
 
 /** The readable body of a download, or a clear error. */

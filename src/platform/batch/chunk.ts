@@ -12,7 +12,7 @@ import {
   type TabularItem,
 } from '../tabular/index.js';
 import type { AnyUseCase } from '../use-case/index.js';
-import { body, openBlobWriter } from './blobs.js';
+import { body, openBlobWriter, readAhead } from './blobs.js';
 import { outputPath, rejectsPath, runPrefix } from './paths.js';
 import { addCounts, createRowScorer, csvHeader, emptyCounts } from './rows.js';
 import { createStageClock, type StageClock } from './stages.js';
@@ -49,11 +49,8 @@ export async function* chunkBytes(
   const started = performance.now();
   const pieces = async (): Promise<AsyncIterable<Buffer>> => {
     if (!chunk.gzip)
-      return body(
-        await blob.download(chunk.start, chunk.end - chunk.start),
-        chunk.file,
-      ) as AsyncIterable<Buffer>;
-    const stream = decode(body(await blob.download(), chunk.file), true);
+      return readAhead(body(await blob.download(chunk.start, chunk.end - chunk.start), chunk.file));
+    const stream = decode(readAhead(body(await blob.download(), chunk.file)), true);
     return byteRange(stream as ByteSource, chunk.start, chunk.end);
   };
   const source = await pieces();
