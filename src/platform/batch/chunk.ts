@@ -115,10 +115,12 @@ export async function scoreChunkRows(options: ScoreChunkOptions): Promise<ChunkC
   // most DRIFT_IN_FLIGHT of them waiting, and the chunk commits its outputs only after every one landed.
   const observed: Promise<void>[] = [];
   const observing = async (batch: Parameters<ScoreObserver>[0]): Promise<void> => {
+    const started = performance.now();
     const pending = (async () => options.observe?.(batch))();
+    clock.charge('drift', performance.now() - started);
     pending.catch(() => undefined); // awaited below or before the commit; never unhandled meanwhile
     observed.push(pending);
-    if (observed.length > DRIFT_IN_FLIGHT) await observed.shift();
+    if (observed.length > DRIFT_IN_FLIGHT) await clock.time('driftWrites', async () => observed.shift());
   };
   const score = createRowScorer({
     useCase,
@@ -143,17 +145,17 @@ export async function scoreChunkRows(options: ScoreChunkOptions): Promise<ChunkC
     for await (const batch of timed(batchesOf(records, options.scoreRows), (ms) =>
       clock.charge('parse', ms),
     )) {
-      const drift = stages.drift;
+      const drift = stages.drift + stages.driftWrites;
       const started = performance.now();
       const scored = await score(batch, chunk.file);
-      clock.charge('score', performance.now() - started - (stages.drift - drift) * 1000);
+      clock.charge('score', performance.now() - started - (stages.drift + stages.driftWrites - drift) * 1000);
       addCounts(counts, scored.counts);
       await clock.time('write', () =>
         Promise.all([output.write(scored.output), rejects.write(scored.rejects)]),
       );
       await yieldToLoop();
     }
-    await clock.time('drift', () => Promise.all(observed.splice(0)));
+    await clock.time('driftWrites', () => Promise.all(observed.splice(0)));
     await clock.time('commit', () => Promise.all([output.close(), rejects.close()]));
     stages.parse -= stages.download - download;
   } catch (error) {

@@ -3,7 +3,8 @@ import { performance } from 'node:perf_hooks';
 /**
  * Where a chunk's wall time went, in seconds. Waits are attributed to the stage that waited: `download` is
  * time spent waiting for the next piece of the input blob, `parse` the rest of reading records, `score`
- * validate + features + onnxruntime + output lines, `drift` the observer (bin counting and its partial),
+ * validate + features + onnxruntime + output lines, `drift` the observer's own work on the thread (bin
+ * counting), `driftWrites` waits for its writes (drift partials) that had not landed yet,
  * `write` waits on the output stream's back-pressure, `commit` the final blocks and block lists, `runsTable`
  * the chunk's reads and update of its rows, `finish` the completion check (and, for the last chunk, the
  * marker and summary).
@@ -14,6 +15,7 @@ export interface ChunkStages {
   parse: number;
   score: number;
   drift: number;
+  driftWrites: number;
   write: number;
   commit: number;
   finish: number;
@@ -22,7 +24,17 @@ export interface ChunkStages {
 export type ChunkStage = keyof ChunkStages;
 
 export function emptyStages(): ChunkStages {
-  return { runsTable: 0, download: 0, parse: 0, score: 0, drift: 0, write: 0, commit: 0, finish: 0 };
+  return {
+    runsTable: 0,
+    download: 0,
+    parse: 0,
+    score: 0,
+    drift: 0,
+    driftWrites: 0,
+    write: 0,
+    commit: 0,
+    finish: 0,
+  };
 }
 
 /** Adds `from` into `into`, stage by stage. */
