@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { Tensor } from 'onnxruntime-node';
 import { createAppServices } from '../functions/app.js';
 import type { BatchService } from '../src/platform/batch/index.js';
-import { createRowScorer } from '../src/platform/batch/index.js';
+import { addStages, createRowScorer, emptyStages } from '../src/platform/batch/index.js';
 import { createLineWriter } from '../src/platform/batch/output-line.js';
 import { loadSettings } from '../src/platform/config/index.js';
 import type { Services } from '../src/platform/runtime/services.js';
@@ -108,35 +108,74 @@ async function rawAndBreakdown(services: Services, path: string): Promise<Record
   };
 }
 
-/** Input blob → committed outputs with one in-process consumer: plan, then every chunk message in turn. */
-async function endToEnd(
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (Linux, 100 ticks/s). */
+async function cpuSecondsOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * Input blob → committed outputs with one in-process consumer: plan, then every chunk message in turn; where
+ * the wall time went (the chunks' own stage split, plus planning and the queue) and the CPU the consumer
+ * and the Azurite process (read by pid) used meanwhile.
+ */
+export async function endToEnd(
   services: Services & { batch: BatchService },
   date: string,
+  azuritePid: number,
 ): Promise<Record<string, unknown>> {
+  const azuriteCpu = await cpuSecondsOf(azuritePid);
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const plan = await services.batch.plan('late_payment', date, { force: true });
   const planned = performance.now();
   const queue = services.storage.queue(services.settings.RISKOPS_BATCH_CHUNK_QUEUE);
+  const stages = emptyStages();
+  let queueMs = 0;
   for (;;) {
+    let t = performance.now();
     const { receivedMessageItems: items } = await queue.receiveMessages({
       numberOfMessages: 1,
       visibilityTimeout: 600,
     });
+    queueMs += performance.now() - t;
     const item = items[0];
     if (item === undefined) break;
     const outcome = await services.batch.scoreChunk(Buffer.from(item.messageText, 'base64').toString('utf8'));
+    addStages(stages, outcome.stages);
+    t = performance.now();
     await queue.deleteMessage(item.messageId, item.popReceipt);
+    queueMs += performance.now() - t;
     if (outcome.completion !== undefined) break;
   }
   const seconds = (performance.now() - started) / 1000;
+  const consumerCpu = process.cpuUsage(cpu);
+  const azuriteCpuSeconds = (await cpuSecondsOf(azuritePid)) - azuriteCpu;
   const summary = (await services.batch.store.run(plan.run.runId))?.summary;
+  const split: Record<string, number> = {
+    plan: (planned - started) / 1000,
+    ...stages,
+    queue: queueMs / 1000,
+  };
+  const measured = Object.values(split).reduce((a, b) => a + b, 0);
+  split.unaccounted = seconds - measured;
   return {
     runId: plan.run.runId,
     chunks: plan.run.chunks,
+    chunkRows: services.settings.RISKOPS_BATCH_CHUNK_ROWS,
     rows: summary?.rows,
     planSeconds: round((planned - started) / 1000),
+    planStages: Object.fromEntries(Object.entries(plan.stages ?? {}).map(([k, v]) => [k, round(v)])),
     seconds: round(seconds),
     rowsPerSecond: rate(summary?.rows.input ?? 0, seconds),
+    endToEndSplit: Object.fromEntries(Object.entries(split).map(([k, v]) => [k, round(v)])),
+    cpuSeconds: {
+      consumer: round((consumerCpu.user + consumerCpu.system) / 1e6),
+      azurite: round(azuriteCpuSeconds),
+      wall: round(seconds),
+      cores: 2,
+    },
   };
 }
 
@@ -201,7 +240,7 @@ export async function benchBatch(): Promise<Record<string, unknown>> {
     await inputs.createIfNotExists();
     await inputs.getBlockBlobClient('late_payment/2026-12-01/day.csv').uploadFile(csv);
     const local = await rawAndBreakdown(services, csv);
-    const e2e = await endToEnd(services, '2026-12-01');
+    const e2e = await endToEnd(services, '2026-12-01', azurite.pid);
     const raw = local.rawOnnx as { rowsPerSecond: number };
     const fanCsv = join(dir, 'fan.csv');
     await writeInputCsv(fanCsv, latePayment, FANOUT_ROWS);

@@ -50,6 +50,13 @@ describe('finishing a run', () => {
     const late = await services.batch.scoreChunk({ runId, chunk: 0 });
     expect(late.scored).toBe(false);
     expect(late.completion?.wrote).toBe(false);
+    // Each delivery says where its time went: a scored chunk read, scored, counted drift and committed.
+    for (const o of outcomes.filter((x) => x.scored)) {
+      for (const stage of ['runsTable', 'download', 'score', 'drift', 'commit', 'finish'] as const)
+        expect(o.stages[stage], stage).toBeGreaterThan(0);
+      for (const seconds of Object.values(o.stages)) expect(seconds).toBeGreaterThanOrEqual(0);
+    }
+    expect(late.stages.score).toBe(0);
     // Drift saw every row once, although chunk 1 was scored by two deliveries: they share writer keys.
     const counts = createTableCountStore(
       services.storage.table(services.settings.RISKOPS_DRIFT_COUNTS_TABLE),
@@ -97,6 +104,34 @@ describe('finishing a run', () => {
     expect(finished).toEqual([runId]);
     expect(new Set(results.map((r) => r.summary.finishedAt)).size).toBe(1);
     expect((await services.batch.store.run(runId))?.status).toBe('succeeded');
+  });
+
+  it('commits a chunk only after every drift write landed, and fails it, with nothing committed, when one fails', async () => {
+    const runId = await planDay('2026-11-04');
+    const run = await services.batch.store.run(runId);
+    const chunk = (await services.batch.store.chunks(runId))[0];
+    if (run === undefined || chunk === undefined) throw new Error('no run');
+    const model = await services.models.get('late_payment', { version: run.modelVersion });
+    const inputs = services.storage.container(env.RISKOPS_BATCH_INPUT_CONTAINER as string);
+    const outputs = services.storage.container(env.RISKOPS_BATCH_OUTPUT_CONTAINER as string);
+    const part = outputs.getBlobClient(`late_payment/2026-11-04/${runId}/part-00000.jsonl`);
+    const landed: { rows: number; committedBefore: boolean }[] = [];
+    const slow = (fail: boolean) => async (batch: { records: readonly unknown[] }) => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (fail) throw new Error('drift partial write failed');
+      landed.push({ rows: batch.records.length, committedBefore: await part.exists() });
+    };
+    const base = { useCase: latePayment, model, run, chunk, inputs, outputs, scoreRows: 5 };
+    await expect(scoreChunkRows({ ...base, observe: slow(true) })).rejects.toThrow(
+      'drift partial write failed',
+    );
+    expect(await part.exists()).toBe(false);
+    const counts = await scoreChunkRows({ ...base, observe: slow(false) });
+    // Every row's drift write landed, each before the outputs were committed.
+    expect(landed.reduce((n, l) => n + l.rows, 0)).toBe(50);
+    expect(landed.every((l) => !l.committedBefore)).toBe(true);
+    expect(counts.scored).toBe(50);
+    expect(await part.exists()).toBe(true);
   });
 
   it('marks a run failed, without _SUCCESS.json, when the rejected share is above the threshold', async () => {

@@ -50,6 +50,54 @@ describe('drift counts', () => {
     }
   });
 
+  it("count column by column exactly as binning each row's raw inputs does (missing, NaN, unseen, wrong types)", () => {
+    const layout = driftLayout(model.manifest.reference);
+    const records = day.records.slice(0, 400).map((r, i) => {
+      const copy: Record<string, unknown> = { ...r };
+      if (i % 7 === 0) copy.amount = Number.NaN;
+      if (i % 11 === 0) copy.industry = i % 2 === 0 ? null : 'space_mining';
+      if (i % 13 === 0) copy.credit_limit_utilisation = Number.POSITIVE_INFINITY;
+      if (i % 17 === 0) copy.country = undefined;
+      if (i % 19 === 0) copy.disputed = null;
+      return copy;
+    });
+    const probabilities = records.map((_, i) => (i % 23 === 0 ? Number.NaN : (i % 100) / 100));
+    const expected = emptyCounts(layout);
+    records.forEach((record, r) => {
+      const raw = latePayment.features.raw(record as never);
+      raw.forEach((value, j) => {
+        const profile = layout.profiles[j];
+        const offset = layout.offsets[j] as number;
+        let bin: number;
+        if (profile?.kind === 'numeric')
+          bin =
+            typeof value === 'number' && Number.isFinite(value)
+              ? offset + profile.edges.filter((e) => value > e).length
+              : offset + profile.edges.length + 1;
+        else if (profile?.kind === 'categorical') {
+          const index = profile.categories.indexOf(String(value));
+          bin =
+            value === null
+              ? offset + profile.categories.length + 1
+              : index >= 0
+                ? offset + index
+                : offset + profile.categories.length;
+        } else throw new Error('profile');
+        expected.counts[bin] = (expected.counts[bin] as number) + 1;
+      });
+      const score = layout.profiles[layout.profiles.length - 1];
+      if (score?.kind !== 'numeric') throw new Error('score profile');
+      const p = probabilities[r] as number;
+      const offset = layout.offsets[layout.profiles.length - 1] as number;
+      const bin = Number.isFinite(p)
+        ? offset + score.edges.filter((e) => p > e).length
+        : offset + score.edges.length + 1;
+      expected.counts[bin] = (expected.counts[bin] as number) + 1;
+      expected.rows++;
+    });
+    expect(countAll(latePayment, model, records, probabilities)).toEqual(expected);
+  });
+
   it('merged partials of concurrent writers equal the counts of the union', async () => {
     const store = createTableCountStore(testStorage().table(uniqueName('concurrent')));
     const at = new Date('2026-12-01T10:15:00Z');

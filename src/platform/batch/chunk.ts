@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { ContainerClient } from '@azure/storage-blob';
 import { RiskopsError } from '../errors/index.js';
@@ -11,23 +12,50 @@ import {
   type TabularItem,
 } from '../tabular/index.js';
 import type { AnyUseCase } from '../use-case/index.js';
-import { body, openBlobWriter } from './blobs.js';
+import { body, openBlobWriter, readAhead } from './blobs.js';
 import { outputPath, rejectsPath, runPrefix } from './paths.js';
 import { addCounts, createRowScorer, csvHeader, emptyCounts } from './rows.js';
+import { createStageClock, type StageClock } from './stages.js';
 import type { ChunkCounts, ChunkState, OutputFormat, RunState, ScoreObserver } from './types.js';
 
-/** The decoded bytes of a chunk: a ranged download, or (gzip) the decompressed file cut to the range. */
-export async function* chunkBytes(inputs: ContainerClient, chunk: ChunkState): AsyncGenerator<Buffer> {
+/** Yields what `source` yields, telling `waited` how long each piece took to arrive. */
+async function* timed<T>(source: AsyncIterable<T>, waited: (ms: number) => void): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const started = performance.now();
+      const next = await iterator.next();
+      waited(performance.now() - started);
+      if (next.done === true) return;
+      yield next.value;
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}
+
+/**
+ * The decoded bytes of a chunk: a ranged download, or (gzip) the decompressed file cut to the range.
+ * `waited`, when given, is told the milliseconds spent waiting for each downloaded (and decompressed) piece.
+ */
+export async function* chunkBytes(
+  inputs: ContainerClient,
+  chunk: ChunkState,
+  waited?: (ms: number) => void,
+): AsyncGenerator<Buffer> {
   if (chunk.format === 'csv') yield Buffer.from(chunk.header ?? '');
   if (chunk.end <= chunk.start) return;
   const blob = inputs.getBlobClient(chunk.file);
-  if (!chunk.gzip) {
-    const stream = body(await blob.download(chunk.start, chunk.end - chunk.start), chunk.file);
-    for await (const piece of stream) yield piece as Buffer;
-    return;
-  }
-  const stream = decode(body(await blob.download(), chunk.file), true);
-  yield* byteRange(stream as ByteSource, chunk.start, chunk.end);
+  const started = performance.now();
+  const pieces = async (): Promise<AsyncIterable<Buffer>> => {
+    if (!chunk.gzip)
+      return readAhead(body(await blob.download(chunk.start, chunk.end - chunk.start), chunk.file));
+    const stream = decode(readAhead(body(await blob.download(), chunk.file)), true);
+    return byteRange(stream as ByteSource, chunk.start, chunk.end);
+  };
+  const source = await pieces();
+  waited?.(performance.now() - started);
+  yield* waited === undefined ? source : timed(source, waited);
 }
 
 export interface ScoreChunkOptions {
@@ -40,7 +68,12 @@ export interface ScoreChunkOptions {
   /** Rows per ONNX run. */
   scoreRows: number;
   observe?: ScoreObserver | undefined;
+  /** Charged with where the chunk's time goes (see `ChunkStages`); a private clock when not given. */
+  clock?: StageClock | undefined;
 }
+
+/** Drift writes of a chunk that may still be on their way while the next batches are scored. */
+const DRIFT_IN_FLIGHT = 4;
 
 /** Reads one chunk's records as batches of about `scoreRows`. */
 async function* batchesOf(source: AsyncIterable<TabularItem[]>, size: number): AsyncGenerator<TabularItem[]> {
@@ -76,30 +109,57 @@ export async function scoreChunkRows(options: ScoreChunkOptions): Promise<ChunkC
     format === 'csv' ? 'text/csv' : 'application/x-ndjson',
   );
   const rejects = openBlobWriter(options.outputs, rejectsPath(prefix, chunk.chunk), 'application/x-ndjson');
+  const clock = options.clock ?? createStageClock();
+  const stages = clock.seconds;
+  // The observer counts a batch at once; what it then writes (drift partials) overlaps the next batches, at
+  // most DRIFT_IN_FLIGHT of them waiting, and the chunk commits its outputs only after every one landed.
+  const observed: Promise<void>[] = [];
+  const observing = async (batch: Parameters<ScoreObserver>[0]): Promise<void> => {
+    const started = performance.now();
+    const pending = (async () => options.observe?.(batch))();
+    clock.charge('drift', performance.now() - started);
+    pending.catch(() => undefined); // awaited below or before the commit; never unhandled meanwhile
+    observed.push(pending);
+    if (observed.length > DRIFT_IN_FLIGHT) await clock.time('driftWrites', async () => observed.shift());
+  };
   const score = createRowScorer({
     useCase,
     model,
     format,
-    observe: options.observe,
+    observe:
+      options.observe === undefined ? undefined : (batch) => clock.time('drift', () => observing(batch)),
     writer: `${run.runId}-${chunk.chunk}`,
     date: run.date,
   });
   const counts = emptyCounts();
+  const download = stages.download;
   try {
     if (format === 'csv') await output.write(csvHeader(useCase));
-    const records = readTabular(chunkBytes(options.inputs, chunk), chunk.format, {
+    const bytes = chunkBytes(options.inputs, chunk, (ms) => clock.charge('download', ms));
+    const records = readTabular(bytes, chunk.format, {
       source: chunk.file,
       kinds: columnKinds(useCase),
       lineOffset: chunk.format === 'csv' ? chunk.firstLine - 2 : chunk.firstLine - 1,
     });
-    for await (const batch of batchesOf(records, options.scoreRows)) {
+    // Reading is charged to `parse` less what the download waits took meanwhile; scoring to `score` less drift.
+    for await (const batch of timed(batchesOf(records, options.scoreRows), (ms) =>
+      clock.charge('parse', ms),
+    )) {
+      const drift = stages.drift + stages.driftWrites;
+      const started = performance.now();
       const scored = await score(batch, chunk.file);
+      clock.charge('score', performance.now() - started - (stages.drift + stages.driftWrites - drift) * 1000);
       addCounts(counts, scored.counts);
-      await Promise.all([output.write(scored.output), rejects.write(scored.rejects)]);
+      await clock.time('write', () =>
+        Promise.all([output.write(scored.output), rejects.write(scored.rejects)]),
+      );
       await yieldToLoop();
     }
-    await Promise.all([output.close(), rejects.close()]);
+    await clock.time('driftWrites', () => Promise.all(observed.splice(0)));
+    await clock.time('commit', () => Promise.all([output.close(), rejects.close()]));
+    stages.parse -= stages.download - download;
   } catch (error) {
+    await Promise.allSettled(observed);
     await Promise.all([output.abort(error as Error), rejects.abort(error as Error)]);
     throw error;
   }

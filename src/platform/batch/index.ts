@@ -31,6 +31,7 @@ export {
   type PlanResult,
   type RunProgress,
 } from './service.js';
+export { addStages, type ChunkStage, type ChunkStages, emptyStages } from './stages.js';
 export type {
   ChunkCounts,
   ChunkMessage,

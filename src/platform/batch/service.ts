@@ -9,6 +9,7 @@ import { createEventScorer, type EventOutcome } from './events.js';
 import { completeRun, type RunCompletion } from './finish.js';
 import { listInputs, planChunks } from './plan.js';
 import { createRunStore, newRunId, type RunStore } from './runs.js';
+import { type ChunkStages, createStageClock } from './stages.js';
 import {
   type ChunkMessage,
   ChunkMessageSchema,
@@ -57,6 +58,8 @@ export interface PlanResult {
   run: RunState;
   skippedFiles: string[];
   summary?: RunSummary;
+  /** Seconds spent listing and scanning the inputs into chunks, writing the runs table, and enqueueing. */
+  stages?: { scan: number; runsTable: number; enqueue: number };
 }
 
 export interface ChunkOutcome {
@@ -65,6 +68,8 @@ export interface ChunkOutcome {
   /** False when the chunk was already done (a duplicate delivery). */
   scored: boolean;
   completion?: RunCompletion;
+  /** Where this delivery's time went, in seconds (benchmarks sum them; see `ChunkStages`). */
+  stages: ChunkStages;
 }
 
 export interface RunProgress {
@@ -189,8 +194,10 @@ export function createBatchService(options: BatchServiceOptions): BatchService {
         }
       }
       const model = await models.get(name);
+      const t0 = performance.now();
       const { files, skipped } = await listInputs(inputs, name, date);
       const chunks = await planChunks(inputs, files, settings.RISKOPS_BATCH_CHUNK_ROWS);
+      const t1 = performance.now();
       const startedAt = now();
       const runId = newRunId(name, date, startedAt);
       await store.claimDay(name, date, runId, latest?.etag);
@@ -210,6 +217,7 @@ export function createBatchService(options: BatchServiceOptions): BatchService {
       await store.createRun(run);
       await store.addChunks(runId, chunks);
       await store.updateRun(runId, { status: 'running' });
+      const t2 = performance.now();
       await enqueue(
         runId,
         chunks.map((c) => c.chunk),
@@ -218,6 +226,11 @@ export function createBatchService(options: BatchServiceOptions): BatchService {
         planned: true,
         run: { ...run, status: 'running', etag: '' },
         skippedFiles: skipped,
+        stages: {
+          scan: (t1 - t0) / 1000,
+          runsTable: (t2 - t1) / 1000,
+          enqueue: (performance.now() - t2) / 1000,
+        },
       };
       if (chunks.length === 0) {
         const completion = await maybeComplete(runId);
@@ -231,9 +244,10 @@ export function createBatchService(options: BatchServiceOptions): BatchService {
 
     async scoreChunk(message) {
       const { runId, chunk: n } = parseChunkMessage(message);
-      const run = await store.run(runId);
+      const clock = createStageClock();
+      const run = await clock.time('runsTable', () => store.run(runId));
       if (run === undefined) throw new RiskopsError('not_found', `Run ${runId} does not exist`);
-      const chunk = await store.chunk(runId, n);
+      const chunk = await clock.time('runsTable', () => store.chunk(runId, n));
       if (chunk === undefined) throw new RiskopsError('not_found', `Run ${runId} has no chunk ${n}`);
       let scored = false;
       if (chunk.status !== 'done') {
@@ -251,6 +265,7 @@ export function createBatchService(options: BatchServiceOptions): BatchService {
             outputs,
             scoreRows: settings.RISKOPS_BATCH_SCORE_ROWS,
             observe: options.observe,
+            clock,
           }),
         );
         const fields = {
@@ -260,15 +275,17 @@ export function createBatchService(options: BatchServiceOptions): BatchService {
           doneAt: now().toISOString(),
         };
         let etag = chunk.etag;
+        const updated = performance.now();
         for (let attempt = 0; attempt < 5 && !(await store.updateChunk(runId, n, etag, fields)); attempt++) {
           const current = await store.chunk(runId, n);
           if (current === undefined || current.status === 'done') break;
           etag = current.etag;
         }
+        clock.charge('runsTable', performance.now() - updated);
         scored = true;
       }
-      const outcome: ChunkOutcome = { runId, chunk: n, scored };
-      const completion = await maybeComplete(runId);
+      const outcome: ChunkOutcome = { runId, chunk: n, scored, stages: clock.seconds };
+      const completion = await clock.time('finish', () => maybeComplete(runId));
       if (completion !== undefined) outcome.completion = completion;
       return outcome;
     },

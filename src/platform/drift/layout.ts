@@ -107,6 +107,8 @@ export function createBinCounter(
   const scoreEdges = Float64Array.from(scoreProfile.kind === 'numeric' ? scoreProfile.edges : []);
   const scoreOffset = layout.offsets[scoreIndex] as number;
 
+  // Column by column (one input's getter and bins per loop, no per-record array): the same bins as
+  // `pipeline.raw` gives (undefined, null and NaN are missing), at a fraction of the cost per row.
   return (records, probabilities, into) => {
     if (records.length !== probabilities.length) {
       throw new RiskopsError(
@@ -115,27 +117,37 @@ export function createBinCounter(
       );
     }
     const counts = into.counts;
-    for (let r = 0; r < records.length; r++) {
-      const raw = pipeline.raw(records[r] as Record<string, unknown>);
-      for (let j = 0; j < plan.length; j++) {
-        const step = plan[j] as (typeof plan)[number];
-        const value = raw[j];
-        let bin: number;
-        if (value === null || value === undefined) bin = step.missing;
-        else if (step.kind === 'numeric')
-          bin =
-            typeof value === 'number' && Number.isFinite(value)
-              ? step.offset + numericBin(step.edges, value)
-              : step.missing;
-        else bin = step.categories.get(String(value)) ?? step.other;
-        counts[bin] = (counts[bin] as number) + 1;
+    const n = records.length;
+    for (let j = 0; j < plan.length; j++) {
+      const step = plan[j] as (typeof plan)[number];
+      const get = (pipeline.inputs[j] as (typeof pipeline.inputs)[number]).get;
+      if (step.kind === 'numeric') {
+        const { edges, offset, missing } = step;
+        for (let r = 0; r < n; r++) {
+          const value = get(records[r] as Record<string, unknown>);
+          const bin =
+            typeof value === 'number' && Number.isFinite(value) ? offset + numericBin(edges, value) : missing;
+          counts[bin] = (counts[bin] as number) + 1;
+        }
+      } else {
+        const { categories, other, missing } = step;
+        for (let r = 0; r < n; r++) {
+          const value = get(records[r] as Record<string, unknown>);
+          const bin =
+            value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value))
+              ? missing
+              : (categories.get(String(value)) ?? other);
+          counts[bin] = (counts[bin] as number) + 1;
+        }
       }
+    }
+    for (let r = 0; r < n; r++) {
       const p = probabilities[r] as number;
       const bin = Number.isFinite(p)
         ? scoreOffset + numericBin(scoreEdges, p)
         : scoreOffset + scoreEdges.length + 1;
       counts[bin] = (counts[bin] as number) + 1;
     }
-    into.rows += records.length;
+    into.rows += n;
   };
 }
