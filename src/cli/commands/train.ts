@@ -2,7 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
+import type { parseArgs } from 'node:util';
 import { InferenceSession } from 'onnxruntime-node';
 import { isRiskopsError, RiskopsError } from '../../platform/errors/index.js';
 import { type Manifest, ManifestSchema, type Metrics } from '../../platform/model/index.js';
@@ -23,6 +23,7 @@ import {
 } from '../../platform/training/index.js';
 import { type AnyUseCase, type GeneratorOptions, requireGenerator } from '../../platform/use-case/index.js';
 import { getUseCase, USE_CASE_NAMES, USE_CASES } from '../../use_cases/index.js';
+import { parseCommandArgs } from '../args.js';
 
 const USAGE = `usage: riskops train <useCase|all> [options]
 
@@ -303,18 +304,9 @@ async function trainOne(useCase: AnyUseCase, values: Values): Promise<number> {
 }
 
 export async function run(args: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true });
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(args, OPTIONS, USAGE);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
   const [name, ...extra] = positionals;
   if (name === undefined || extra.length > 0) {
     process.stderr.write(USAGE);

@@ -1,5 +1,4 @@
 /** `riskops use-case new`: scaffold a use case from a labeled data file, and say what to review. */
-import { parseArgs } from 'node:util';
 import { RiskopsError } from '../../platform/errors/index.js';
 import {
   DEFAULT_SAMPLE_ROWS,
@@ -9,6 +8,7 @@ import {
   type ScaffoldResult,
   scaffoldUseCase,
 } from '../../platform/scaffold/index.js';
+import { parseCommandArgs } from '../args.js';
 
 const USAGE = `usage: riskops use-case new <name> --from data.csv --label <column> [options]
 
@@ -100,18 +100,9 @@ function report(result: ScaffoldResult): string {
 }
 
 export async function run(args: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true });
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(args, OPTIONS, USAGE);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
   const [action, name, ...extra] = positionals;
   if (action !== 'new' || name === undefined || extra.length > 0) {
     process.stderr.write(USAGE);
