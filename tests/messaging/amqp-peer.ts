@@ -8,6 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import rhea, { type Connection, type Delivery, type EventContext, type Message, type Sender } from 'rhea';
+import { afterAll, beforeAll } from 'vitest';
+import { createServiceBusQueue, type MessageQueue } from '../../src/platform/messaging/index.js';
 
 export interface WireMessage {
   /** The target address the client sent to (the queue name). */
@@ -137,4 +139,29 @@ export async function startAmqpPeer(): Promise<AmqpPeer> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * A fresh peer and a Service Bus queue adapter connected to it for the enclosing `describe` block (started in
+ * `beforeAll`, closed in `afterAll`).
+ */
+export function serviceBusOverPeer(queueName: string): { peer(): AmqpPeer; queue(): MessageQueue } {
+  let peer: AmqpPeer | undefined;
+  let queue: MessageQueue | undefined;
+  beforeAll(async () => {
+    peer = await startAmqpPeer();
+    queue = createServiceBusQueue({
+      connection: { kind: 'connectionString', connectionString: peer.connectionString },
+      queueName,
+    });
+  });
+  afterAll(async () => {
+    await queue?.close();
+    await peer?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the AMQP peer is not started yet');
+    return value;
+  };
+  return { peer: () => started(peer), queue: () => started(queue) };
 }

@@ -1,23 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServiceBusQueue, type MessageQueue } from '../../src/platform/messaging/index.js';
-import { type AmqpPeer, startAmqpPeer } from './amqp-peer.js';
+import { describe, expect, it } from 'vitest';
+import { createServiceBusQueue } from '../../src/platform/messaging/index.js';
+import { serviceBusOverPeer } from './amqp-peer.js';
 import { messageQueueContract } from './contract.js';
 
 describe('Service Bus adapter: messaging contract over AMQP', () => {
-  let peer: AmqpPeer;
-  let queue: MessageQueue;
-  beforeAll(async () => {
-    peer = await startAmqpPeer();
-    queue = createServiceBusQueue({
-      connection: { kind: 'connectionString', connectionString: peer.connectionString },
-      queueName: 'contract-queue',
-    });
-  });
-  afterAll(async () => {
-    await queue?.close();
-    await peer?.close();
-  });
-  messageQueueContract(() => queue);
+  const sb = serviceBusOverPeer('contract-queue');
+  messageQueueContract(() => sb.queue());
 });
 
 describe('Service Bus adapter options', () => {

@@ -1,25 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServiceBusQueue, type MessageQueue } from '../../src/platform/messaging/index.js';
-import { type AmqpPeer, startAmqpPeer } from './amqp-peer.js';
+import { describe, expect, it } from 'vitest';
+import { serviceBusOverPeer } from './amqp-peer.js';
 
 describe('Service Bus adapter at the wire (rhea AMQP 1.0 peer)', () => {
-  let peer: AmqpPeer;
-  let queue: MessageQueue;
-  beforeAll(async () => {
-    peer = await startAmqpPeer();
-    queue = createServiceBusQueue({
-      connection: { kind: 'connectionString', connectionString: peer.connectionString },
-      queueName: 'retrain-requests',
-    });
-  });
-  afterAll(async () => {
-    await queue?.close();
-    await peer?.close();
-  });
+  const sb = serviceBusOverPeer('retrain-requests');
 
   it('sends body, message id, application properties and subject over AMQP after a CBS put-token', async () => {
     const body = { useCase: 'late_payment', window: '2026-11-30', receipt: { psi: { score: 0.31 } } };
-    const result = await queue.send({
+    const result = await sb.queue().send({
       messageId: 'late_payment:2026-11-30',
       body,
       applicationProperties: {
@@ -31,9 +18,9 @@ describe('Service Bus adapter at the wire (rhea AMQP 1.0 peer)', () => {
       subject: 'late_payment',
     });
     expect(result).toEqual({ messageId: 'late_payment:2026-11-30', accepted: true });
-    expect(peer.tokens.some((audience) => audience.includes('retrain-requests'))).toBe(true);
-    expect(peer.received).toHaveLength(1);
-    const [wire] = peer.received;
+    expect(sb.peer().tokens.some((audience) => audience.includes('retrain-requests'))).toBe(true);
+    expect(sb.peer().received).toHaveLength(1);
+    const [wire] = sb.peer().received;
     expect(wire?.address).toBe('retrain-requests');
     expect(wire?.message.message_id).toBe('late_payment:2026-11-30');
     expect(wire?.message.subject).toBe('late_payment');
