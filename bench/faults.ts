@@ -4,12 +4,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { createAppServices } from '../functions/app.js';
-import { FUNCTIONS } from '../functions/definitions.js';
 import { loadSettings } from '../src/platform/config/index.js';
-import { createLocalHost, loadHostConfig, SILENT_LOGGER } from '../src/platform/host/index.js';
 import { createStorageClients, startAzurite } from '../src/platform/storage/index.js';
 import { latePayment } from '../src/use_cases/late_payment/index.js';
+import { startAppHost } from './app-host.js';
 
 const REQUESTS = 400;
 const REFRESH_MS = 500;
@@ -43,16 +41,7 @@ export async function benchFaults(): Promise<Record<string, unknown>> {
     { kind: 'connectionString', connectionString },
     { fastTimeoutMs: settings.RISKOPS_STORAGE_FAST_TIMEOUT_MS },
   );
-  const services = await createAppServices(settings, storage);
-  const host = createLocalHost({
-    definitions: FUNCTIONS,
-    services,
-    storage,
-    hostConfig: loadHostConfig('host.json'),
-    port: 0,
-    logger: SILENT_LOGGER,
-  });
-  await host.start();
+  const { services, host } = await startAppHost(settings, storage);
   const [row] = latePayment.generate({ rows: 1, seed: 7 });
   const { [latePayment.label.field]: _label, ...record } = row ?? {};
   const body = JSON.stringify(record);

@@ -1,10 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import { createAppServices } from '../functions/app.js';
-import { FUNCTIONS } from '../functions/definitions.js';
 import { loadSettings } from '../src/platform/config/index.js';
-import { createLocalHost, loadHostConfig, SILENT_LOGGER } from '../src/platform/host/index.js';
 import { createStorageClients } from '../src/platform/storage/index.js';
 import { USE_CASES } from '../src/use_cases/index.js';
+import { startAppHost } from './app-host.js';
 
 const SINGLE_REQUESTS = 400;
 const CONCURRENT_REQUESTS = 1200;
@@ -36,16 +34,7 @@ export async function benchScoring(connectionString: string): Promise<Record<str
     env: { AzureWebJobsStorage: connectionString, RISKOPS_EMBEDDED_AZURITE: 'false' },
   });
   const storage = createStorageClients({ kind: 'connectionString', connectionString });
-  const services = await createAppServices(settings, storage);
-  const host = createLocalHost({
-    definitions: FUNCTIONS,
-    services,
-    storage,
-    hostConfig: loadHostConfig('host.json'),
-    port: 0,
-    logger: SILENT_LOGGER,
-  });
-  await host.start();
+  const { services, host } = await startAppHost(settings, storage);
   const results: Record<string, unknown> = {};
   try {
     for (const useCase of USE_CASES) {
