@@ -3,7 +3,7 @@ import type { Settings } from '../config/index.js';
 import { RiskopsError } from '../errors/index.js';
 import type { ModelProvider } from '../scoring/index.js';
 import type { StorageClients } from '../storage/index.js';
-import type { AnyUseCase } from '../use-case/index.js';
+import { type AnyUseCase, findUseCase } from '../use-case/index.js';
 import { scoreChunkRows } from './chunk.js';
 import { createEventScorer, type EventOutcome } from './events.js';
 import { completeRun, type RunCompletion } from './finish.js';
@@ -139,15 +139,7 @@ export function createBatchService(options: BatchServiceOptions): BatchService {
     );
     return ensured;
   };
-  const useCaseOf = (name: string): AnyUseCase => {
-    const useCase = useCases.find((u) => u.name === name);
-    if (useCase === undefined)
-      throw new RiskopsError(
-        'unknown_use_case',
-        `Unknown use case '${name}'. Known: ${useCases.map((u) => u.name).join(', ')}`,
-      );
-    return useCase;
-  };
+  const useCaseOf = (name: string): AnyUseCase => findUseCase(useCases, name);
   const finishOptions = {
     store,
     outputs,

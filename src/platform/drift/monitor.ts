@@ -1,7 +1,7 @@
 import { RiskopsError } from '../errors/index.js';
 import type { Manifest } from '../model/index.js';
 import type { Telemetry } from '../telemetry/index.js';
-import type { AnyUseCase } from '../use-case/index.js';
+import { type AnyUseCase, findUseCase } from '../use-case/index.js';
 import { renderDriftReport } from './html.js';
 import { addCounts, driftLayout, emptyCounts, sliceBins } from './layout.js';
 import { quantityDrift } from './metrics.js';
@@ -179,15 +179,7 @@ export function createDriftMonitor(options: DriftMonitorOptions) {
         throw new RiskopsError('invalid_input', `date must be a UTC day YYYY-MM-DD, got '${run.date}'`);
       }
       const names = run.useCases ?? options.useCases.map((u) => u.name);
-      const selected = names.map((name) => {
-        const found = options.useCases.find((u) => u.name === name);
-        if (found === undefined)
-          throw new RiskopsError(
-            'unknown_use_case',
-            `Unknown use case '${name}'. Known: ${options.useCases.map((u) => u.name).join(', ')}`,
-          );
-        return found;
-      });
+      const selected = names.map((name) => findUseCase(options.useCases, name));
       const date = run.date ?? clock().toISOString().slice(0, 10);
       const catchUp = run.catchUp ?? run.date === undefined;
       const previous = new Date(Date.parse(date) - DAY_MS).toISOString().slice(0, 10);

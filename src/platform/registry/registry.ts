@@ -1,5 +1,6 @@
 import { RiskopsError } from '../errors/index.js';
 import type { Manifest } from '../model/index.js';
+import { findUseCase } from '../use-case/index.js';
 import { corruptAliasError, createAliases } from './aliases.js';
 import { createLedgerArchive } from './archive.js';
 import type { LedgerVerification } from './chain.js';
@@ -60,14 +61,7 @@ export function createRegistry(options: RegistryOptions) {
   const ledger = createLedger(options.storage.table(options.ledgerTable), clock, archive);
   const moves = createMoves(aliases, ledger, clock);
 
-  const useCase = (name: string): RegistryUseCase => {
-    const found = options.useCases.find((u) => u.name === name);
-    if (found !== undefined) return found;
-    throw new RiskopsError(
-      'unknown_use_case',
-      `Unknown use case '${name}'. Known: ${options.useCases.map((u) => u.name).join(', ')}`,
-    );
-  };
+  const useCase = (name: string): RegistryUseCase => findUseCase(options.useCases, name);
   const policies = createPolicies({
     store,
     ledger,

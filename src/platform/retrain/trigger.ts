@@ -8,7 +8,7 @@
 import { RiskopsError } from '../errors/index.js';
 import type { MessageQueue } from '../messaging/index.js';
 import { codeVersion } from '../training/index.js';
-import type { AnyUseCase } from '../use-case/index.js';
+import { type AnyUseCase, findUseCase } from '../use-case/index.js';
 import {
   type DriftReceipt,
   PSI_ALPHA,
@@ -60,15 +60,7 @@ export interface RetrainTrigger {
 export function createRetrainTrigger(options: RetrainTriggerOptions): RetrainTrigger {
   const { queue, state } = options;
   const clock = options.clock ?? (() => new Date());
-  const find = (name: string): AnyUseCase => {
-    const found = options.useCases.find((u) => u.name === name);
-    if (found === undefined)
-      throw new RiskopsError(
-        'unknown_use_case',
-        `Unknown use case '${name}'. Known: ${options.useCases.map((u) => u.name).join(', ')}`,
-      );
-    return found;
-  };
+  const find = (name: string): AnyUseCase => findUseCase(options.useCases, name);
 
   return {
     async consider(input: DriftWindow): Promise<TriggerOutcome> {

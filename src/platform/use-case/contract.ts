@@ -190,3 +190,16 @@ export function bandOf(bands: readonly DecisionBand[], probability: number): Dec
   if (last === undefined) throw new Error('a use case needs at least one decision band');
   return last;
 }
+
+/**
+ * The use case called `name` among `useCases`.
+ * @throws RiskopsError `unknown_use_case` naming the known ones.
+ */
+export function findUseCase<U extends { name: string }>(useCases: readonly U[], name: string): U {
+  const found = useCases.find((u) => u.name === name);
+  if (found !== undefined) return found;
+  throw new RiskopsError(
+    'unknown_use_case',
+    `Unknown use case '${name}'. Known: ${useCases.map((u) => u.name).join(', ')}`,
+  );
+}
