@@ -1,5 +1,5 @@
 import type { DecisionLogStatus } from '../audit/index.js';
-import type { HealthReport } from './health.js';
+import { degradedBy, type HealthReport } from './health.js';
 
 /**
  * Adds the decision log's state to a health report. Records waiting in the local spool (the table was
@@ -17,7 +17,7 @@ export function withDecisionLog(
   const trouble =
     waiting || status.rejectedRecords > 0 || status.corruptSegments > 0 || indexError !== undefined;
   if (!trouble) return { ...report, decisionLog: status };
-  const reasons = [...(report.degraded?.reasons ?? [])];
+  const reasons: string[] = [];
   if (waiting)
     reasons.push(
       `decision log spooling to local disk: ${status.pendingRecords} records not yet in the table${
@@ -31,16 +31,6 @@ export function withDecisionLog(
   // Decisions are committed in the blobs either way; a stale index means reads by day or entity miss some.
   if (indexError !== undefined)
     reasons.push(`decision index behind the blobs (${status.index?.pendingBytes ?? 0} bytes): ${indexError}`);
-  const spoolSince = status.since === undefined ? now : Date.parse(status.since);
-  const since = Math.min(spoolSince, report.degraded === undefined ? now : Date.parse(report.degraded.since));
-  return {
-    ...report,
-    status: report.status === 'unhealthy' ? 'unhealthy' : 'degraded',
-    degraded: {
-      since: new Date(since).toISOString(),
-      seconds: Math.round((now - since) / 100) / 10,
-      reasons,
-    },
-    decisionLog: status,
-  };
+  const since = status.since === undefined ? now : Date.parse(status.since);
+  return { ...degradedBy(report, reasons, now, since), decisionLog: status };
 }

@@ -1,5 +1,5 @@
 import type { LedgerHealth } from '../registry/index.js';
-import type { HealthReport } from './health.js';
+import { degradedBy, type HealthReport } from './health.js';
 
 /**
  * Adds the ledger chains' verification to a health report (DESIGN decision 10). The result comes from the
@@ -21,15 +21,5 @@ export function withLedger<R extends HealthReport>(
         ]
       : [],
   );
-  const since = report.degraded === undefined ? now : Date.parse(report.degraded.since);
-  return {
-    ...report,
-    status: report.status === 'unhealthy' ? 'unhealthy' : 'degraded',
-    degraded: {
-      since: new Date(since).toISOString(),
-      seconds: Math.round((now - since) / 100) / 10,
-      reasons: [...(report.degraded?.reasons ?? []), ...broken],
-    },
-    ledger,
-  };
+  return { ...degradedBy(report, broken, now), ledger };
 }

@@ -110,3 +110,25 @@ export function healthReport(
     models,
   };
 }
+
+/**
+ * `report` made `degraded` (an `unhealthy` one stays so) with `reasons` added to its own, degraded since the
+ * earlier of its own `since` and `since` (default: now).
+ */
+export function degradedBy<R extends HealthReport>(
+  report: R,
+  reasons: readonly string[],
+  now: number,
+  since = now,
+): R {
+  const from = Math.min(since, report.degraded === undefined ? now : Date.parse(report.degraded.since));
+  return {
+    ...report,
+    status: report.status === 'unhealthy' ? 'unhealthy' : 'degraded',
+    degraded: {
+      since: new Date(from).toISOString(),
+      seconds: Math.round((now - from) / 100) / 10,
+      reasons: [...(report.degraded?.reasons ?? []), ...reasons],
+    },
+  };
+}
