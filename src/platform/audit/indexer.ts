@@ -57,15 +57,24 @@ export function createDecisionIndexer(options: DecisionIndexerOptions): Decision
     }
   };
 
-  const saveCheckpoint = async (name: string, offset: number, etag: string | undefined): Promise<void> => {
+  /** Moves the checkpoint and returns the ETag to move it with next (the other indexer's, if it moved it first). */
+  const saveCheckpoint = async (
+    name: string,
+    offset: number,
+    etag: string | undefined,
+  ): Promise<string | undefined> => {
     const entity = { partitionKey: CHECKPOINTS, rowKey: key(name), blob: name, offset };
     try {
-      if (etag === undefined) await options.table.createEntity(entity);
-      else await options.table.updateEntity(entity, 'Replace', { etag });
+      const saved =
+        etag === undefined
+          ? await options.table.createEntity(entity)
+          : await options.table.updateEntity(entity, 'Replace', { etag });
+      return saved.etag;
     } catch (error) {
-      // Another indexer moved it first: its rows are the same rows; the next round reads its checkpoint.
+      // Another indexer moved it first: its rows are the same rows; the next step reads its checkpoint.
       const status = (error as { statusCode?: number }).statusCode;
       if (status !== 409 && status !== 412) throw error;
+      return (await checkpointOf(name)).etag;
     }
   };
 
@@ -98,8 +107,7 @@ export function createDecisionIndexer(options: DecisionIndexerOptions): Decision
         state.unindexableRecords++;
       });
       offset += end + 1;
-      await saveCheckpoint(name, offset, etag);
-      etag = (await checkpointOf(name)).etag;
+      etag = await saveCheckpoint(name, offset, etag);
       state.indexedRecords += records.length;
     }
     return offset;
