@@ -129,6 +129,7 @@ const IN_AZURE: Record<SettingName, 'set' | 'default' | 'local-only'> = {
   RISKOPS_EVENTS_RESULTS_QUEUE: 'default',
   RISKOPS_BATCH_CHUNK_ROWS: 'default',
   RISKOPS_BATCH_SCORE_ROWS: 'default',
+  RISKOPS_BATCH_ONNX_WORKER: 'default',
   RISKOPS_BATCH_OUTPUT_FORMAT: 'default',
   RISKOPS_BATCH_MAX_REJECTED_SHARE: 'default',
   RISKOPS_BATCH_SEED_INPUT_ROWS: 'local-only',

@@ -3,7 +3,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InferenceSession } from 'onnxruntime-node';
 import { createAppServices } from '../../../functions/app.js';
 import { FUNCTIONS } from '../../../functions/definitions.js';
 import { scoreFile } from '../../platform/batch/index.js';
@@ -17,6 +16,7 @@ import {
   loadHostConfig,
 } from '../../platform/host/index.js';
 import { ManifestSchema, sha256Hex } from '../../platform/model/index.js';
+import { openSession } from '../../platform/registry/index.js';
 import { createStorageClients, storageConnectionFrom } from '../../platform/storage/index.js';
 import { getUseCase } from '../../use_cases/index.js';
 
@@ -33,13 +33,14 @@ export async function scoreLocal(options: {
   const dir = options.model ?? join('models', useCase.name);
   const bytes = await readFile(join(dir, 'model.onnx'));
   const manifest = ManifestSchema.parse(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')));
-  const session = await InferenceSession.create(bytes);
+  // The session options serving uses, so offline scores equal the service's to the last bit.
+  const session = await openSession(bytes, `The ${useCase.name} model in ${dir}`);
   const sha256 = sha256Hex(bytes);
   const started = performance.now();
   try {
     const counts = await scoreFile({
       useCase,
-      model: { useCase: useCase.name, version: `local:${dir}`, sha256, manifest, session },
+      model: { useCase: useCase.name, version: `local:${dir}`, sha256, manifest, session, bytes },
       input: options.file,
       output: options.out,
       onProgress: (c) => process.stderr.write(`\r${c.rows} rows`),

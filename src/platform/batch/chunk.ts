@@ -1,20 +1,14 @@
 import { performance } from 'node:perf_hooks';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { ContainerClient } from '@azure/storage-blob';
 import { RiskopsError } from '../errors/index.js';
-import type { LoadedModel } from '../scoring/index.js';
-import {
-  type ByteSource,
-  byteRange,
-  columnKinds,
-  decode,
-  readTabular,
-  type TabularItem,
-} from '../tabular/index.js';
+import { type LoadedModel, runModel } from '../scoring/index.js';
+import { type ByteSource, byteRange, columnKinds, decode, readTabular } from '../tabular/index.js';
 import type { AnyUseCase } from '../use-case/index.js';
 import { body, openBlobWriter, readAhead } from './blobs.js';
+import type { ModelRunner } from './onnx-offload.js';
 import { outputPath, rejectsPath, runPrefix } from './paths.js';
-import { addCounts, createRowScorer, csvHeader, emptyCounts } from './rows.js';
+import { batchesOf, scoreBatches } from './pipeline.js';
+import { addCounts, createBatchScorer, csvHeader, emptyCounts } from './rows.js';
 import { createStageClock, type StageClock } from './stages.js';
 import type { ChunkCounts, ChunkState, OutputFormat, RunState, ScoreObserver } from './types.js';
 
@@ -67,6 +61,8 @@ export interface ScoreChunkOptions {
   outputs: ContainerClient;
   /** Rows per ONNX run. */
   scoreRows: number;
+  /** Runs ONNX for a batch (a worker thread, see `createOnnxOffload`); default on this thread. */
+  onnx?: ModelRunner | undefined;
   observe?: ScoreObserver | undefined;
   /** Charged with where the chunk's time goes (see `ChunkStages`); a private clock when not given. */
   clock?: StageClock | undefined;
@@ -75,23 +71,10 @@ export interface ScoreChunkOptions {
 /** Drift writes of a chunk that may still be on their way while the next batches are scored. */
 const DRIFT_IN_FLIGHT = 4;
 
-/** Reads one chunk's records as batches of about `scoreRows`. */
-async function* batchesOf(source: AsyncIterable<TabularItem[]>, size: number): AsyncGenerator<TabularItem[]> {
-  let pending: TabularItem[] = [];
-  for await (const batch of source) {
-    for (const item of batch) pending.push(item);
-    if (pending.length >= size) {
-      yield pending;
-      pending = [];
-    }
-  }
-  if (pending.length > 0) yield pending;
-}
-
 /**
  * Scores one chunk into `part-{n}` and `rejects/part-{n}.jsonl` under the run's folder: streamed, scored in
- * large ONNX runs with a yield to the event loop between them, and committed only when complete. The
- * names depend on the chunk alone, so a retried chunk overwrites its own outputs.
+ * ONNX runs of `scoreRows` rows with the next batch read meanwhile (`scoreBatches`), and committed only when
+ * complete. The names depend on the chunk alone, so a retried chunk overwrites its own outputs.
  */
 export async function scoreChunkRows(options: ScoreChunkOptions): Promise<ChunkCounts> {
   const { useCase, model, run, chunk } = options;
@@ -122,7 +105,7 @@ export async function scoreChunkRows(options: ScoreChunkOptions): Promise<ChunkC
     observed.push(pending);
     if (observed.length > DRIFT_IN_FLIGHT) await clock.time('driftWrites', async () => observed.shift());
   };
-  const score = createRowScorer({
+  const scorer = createBatchScorer({
     useCase,
     model,
     format,
@@ -141,20 +124,18 @@ export async function scoreChunkRows(options: ScoreChunkOptions): Promise<ChunkC
       kinds: columnKinds(useCase),
       lineOffset: chunk.format === 'csv' ? chunk.firstLine - 2 : chunk.firstLine - 1,
     });
-    // Reading is charged to `parse` less what the download waits took meanwhile; scoring to `score` less drift.
-    for await (const batch of timed(batchesOf(records, options.scoreRows), (ms) =>
-      clock.charge('parse', ms),
-    )) {
-      const drift = stages.drift + stages.driftWrites;
-      const started = performance.now();
-      const scored = await score(batch, chunk.file);
-      clock.charge('score', performance.now() - started - (stages.drift + stages.driftWrites - drift) * 1000);
-      addCounts(counts, scored.counts);
-      await clock.time('write', () =>
-        Promise.all([output.write(scored.output), rejects.write(scored.rejects)]),
-      );
-      await yieldToLoop();
-    }
+    // Reading is charged to `parse` less what the download waits took meanwhile.
+    await scoreBatches({
+      batches: timed(batchesOf(records, options.scoreRows), (ms) => clock.charge('parse', ms)),
+      scorer,
+      run: options.onnx ?? ((matrix, rows) => runModel(model, matrix, rows)),
+      source: chunk.file,
+      clock,
+      write: async (scored) => {
+        addCounts(counts, scored.counts);
+        await Promise.all([output.write(scored.output), rejects.write(scored.rejects)]);
+      },
+    });
     await clock.time('driftWrites', () => Promise.all(observed.splice(0)));
     await clock.time('commit', () => Promise.all([output.close(), rejects.close()]));
     stages.parse -= stages.download - download;

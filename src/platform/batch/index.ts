@@ -2,7 +2,8 @@
 export { chunkBytes, scoreChunkRows } from './chunk.js';
 export { createEventScorer, EventMessageSchema, type EventOutcome, type EventResult } from './events.js';
 export { completeRun, type RunCompletion, summarise } from './finish.js';
-export { type ScoreFileOptions, scoreFile } from './local.js';
+export { DEFAULT_SCORE_ROWS, type ScoreFileOptions, scoreFile } from './local.js';
+export { createOnnxOffload, type ModelRunner, type OnnxOffload } from './onnx-offload.js';
 export {
   FAILED_FILE,
   inputPrefix,
@@ -12,8 +13,11 @@ export {
   SUCCESS_FILE,
   utcDate,
 } from './paths.js';
+export { batchesOf, scoreBatches } from './pipeline.js';
 export { listInputs, planChunks } from './plan.js';
 export {
+  type BatchScorer,
+  createBatchScorer,
   createRowScorer,
   csvHeader,
   keyColumns,

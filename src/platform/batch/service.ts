@@ -7,6 +7,7 @@ import { type AnyUseCase, findUseCase } from '../use-case/index.js';
 import { scoreChunkRows } from './chunk.js';
 import { createEventScorer, type EventOutcome } from './events.js';
 import { completeRun, type RunCompletion } from './finish.js';
+import { createOnnxOffload } from './onnx-offload.js';
 import { listInputs, planChunks } from './plan.js';
 import { createRunStore, newRunId, type RunStore } from './runs.js';
 import { type ChunkStages, createStageClock } from './stages.js';
@@ -98,6 +99,8 @@ export interface BatchService {
   scoreEvent(message: unknown, messageId: string): Promise<EventOutcome>;
   /** Ensures the queue, containers and table exist. */
   ensure(): Promise<void>;
+  /** Stops the onnxruntime worker threads (`RISKOPS_BATCH_ONNX_WORKER`). */
+  close(): Promise<void>;
 }
 
 function parseChunkMessage(message: unknown): ChunkMessage {
@@ -124,6 +127,7 @@ export function createBatchService(options: BatchServiceOptions): BatchService {
   const queue = storage.queue(settings.RISKOPS_BATCH_CHUNK_QUEUE);
   const poison = storage.queue(`${settings.RISKOPS_BATCH_CHUNK_QUEUE}-poison`);
   const maxDequeueCount = options.maxDequeueCount ?? 5;
+  const offload = settings.RISKOPS_BATCH_ONNX_WORKER ? createOnnxOffload() : undefined;
   let ensured: Promise<void> | undefined;
   const ensure = (): Promise<void> => {
     ensured ??= Promise.all([
@@ -256,6 +260,7 @@ export function createBatchService(options: BatchServiceOptions): BatchService {
             inputs,
             outputs,
             scoreRows: settings.RISKOPS_BATCH_SCORE_ROWS,
+            onnx: offload?.runner(model),
             observe: options.observe,
             clock,
           }),
@@ -363,5 +368,6 @@ export function createBatchService(options: BatchServiceOptions): BatchService {
 
     runs: () => store.runs(),
     scoreEvent: (message, messageId) => scoreEvent(message, messageId),
+    close: async () => offload?.close(),
   };
 }

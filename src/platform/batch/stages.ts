@@ -3,7 +3,8 @@ import { performance } from 'node:perf_hooks';
 /**
  * Where a chunk's wall time went, in seconds. Waits are attributed to the stage that waited: `download` is
  * time spent waiting for the next piece of the input blob, `parse` the rest of reading records, `score`
- * validate + features + onnxruntime + output lines, `drift` the observer's own work on the thread (bin
+ * validate + features + output lines on the consumer's thread, `onnx` waits for an onnxruntime run (on a
+ * worker thread, overlapping the next batch's reading) that had not finished when its batch's turn came, `drift` the observer's own work on the thread (bin
  * counting), `driftWrites` waits for its writes (drift partials) that had not landed yet,
  * `write` waits on the output stream's back-pressure, `commit` the final blocks and block lists, `runsTable`
  * the chunk's reads and update of its rows, `finish` the completion check (and, for the last chunk, the
@@ -14,6 +15,7 @@ export interface ChunkStages {
   download: number;
   parse: number;
   score: number;
+  onnx: number;
   drift: number;
   driftWrites: number;
   write: number;
@@ -29,6 +31,7 @@ export function emptyStages(): ChunkStages {
     download: 0,
     parse: 0,
     score: 0,
+    onnx: 0,
     drift: 0,
     driftWrites: 0,
     write: 0,

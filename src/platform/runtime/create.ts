@@ -116,6 +116,7 @@ export async function createServices(
       },
     },
     close: async () => {
+      await services.batch?.close();
       await decisions.close();
       await services.drift.close();
       await services.telemetry.close();
