@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addCounts,
   countAll,
+  createBinCounter,
   createDriftRecorder,
   createTableCountStore,
   driftLayout,
   emptyCounts,
 } from '../../src/platform/drift/index.js';
 import type { Services } from '../../src/platform/runtime/services.js';
-import type { LoadedModel } from '../../src/platform/scoring/index.js';
+import { encodeRecords, type LoadedModel } from '../../src/platform/scoring/index.js';
 import { latePayment } from '../../src/use_cases/late_payment/index.js';
 import { testStorage, uniqueName } from '../support/storage.js';
 import { driftServices, scoredDay } from './support.js';
@@ -96,6 +97,15 @@ describe('drift counts', () => {
       expected.rows++;
     });
     expect(countAll(latePayment, model, records, probabilities)).toEqual(expected);
+    // From the raw values kept while encoding (what batch chunks hand drift), the same counts.
+    const columns = latePayment.features.inputs.map(() => new Array<unknown>(records.length));
+    encodeRecords(latePayment, model, records, columns);
+    const kept = emptyCounts(layout);
+    createBinCounter(layout, latePayment.features as never)(records, probabilities, kept, columns);
+    expect(kept).toEqual(expected);
+    expect(() =>
+      createBinCounter(layout, latePayment.features as never)(records, probabilities, kept, [[1]]),
+    ).toThrow(/input values/);
   });
 
   it('merged partials of concurrent writers equal the counts of the union', async () => {

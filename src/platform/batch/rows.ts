@@ -1,3 +1,4 @@
+import type { InputColumns } from '../features/index.js';
 import type { LoadedModel } from '../scoring/index.js';
 import { encodeRecords, runModel, toScores, validateRecords } from '../scoring/index.js';
 import { csvCell, type TabularItem } from '../tabular/index.js';
@@ -76,6 +77,8 @@ export interface PreparedBatch {
   records: Record<string, unknown>[];
   /** The records' features, row-major, for one ONNX run. */
   matrix: Float32Array;
+  /** The records' raw input values, kept while encoding when there is an observer (drift reads them). */
+  inputs?: InputColumns;
   /** 1 for the scorer's first batch, 2 for the next, … (names drift partials). */
   index: number;
 }
@@ -123,10 +126,22 @@ export function createBatchScorer(options: RowScorerOptions): BatchScorer {
         );
       }
       const records = valid.map((v) => v.record);
-      const matrix = encodeRecords(useCase, model, records);
+      const inputs =
+        observe === undefined
+          ? undefined
+          : useCase.features.inputs.map(() => new Array<unknown>(records.length));
+      const matrix = encodeRecords(useCase, model, records, inputs);
       batchIndex++;
       const unordered = invalid.length > 0 && parsed.length < items.length;
-      return { counts, rejects, unordered, records, matrix, index: batchIndex };
+      return {
+        counts,
+        rejects,
+        unordered,
+        records,
+        matrix,
+        index: batchIndex,
+        ...(inputs === undefined ? {} : { inputs }),
+      };
     },
     async finish(prepared, probabilities) {
       const { counts, records } = prepared;
@@ -137,6 +152,7 @@ export function createBatchScorer(options: RowScorerOptions): BatchScorer {
           model,
           records,
           probabilities: scores.map((s) => s.probability),
+          ...(prepared.inputs === undefined ? {} : { inputs: prepared.inputs }),
           ...(date === undefined ? {} : { date }),
         };
         await observe(

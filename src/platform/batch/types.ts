@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { InputColumns } from '../features/index.js';
 import type { LoadedModel } from '../scoring/index.js';
 import type { AnyUseCase } from '../use-case/index.js';
 
@@ -93,6 +94,8 @@ export interface ScoredBatch {
   model: LoadedModel;
   records: readonly Record<string, unknown>[];
   probabilities: ArrayLike<number>;
+  /** The records' raw feature-input values, kept while encoding them (see `encodeRecords`); drift reads them. */
+  inputs?: InputColumns;
   /** Stable name of this batch across redeliveries of its chunk (drift replaces that writer's counts). */
   writer?: string;
   /** The UTC day the rows belong to (a batch run's date); unset: the day they were scored. */

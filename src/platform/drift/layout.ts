@@ -1,5 +1,5 @@
 import { RiskopsError } from '../errors/index.js';
-import type { FeaturePipeline } from '../features/index.js';
+import type { FeaturePipeline, InputColumns } from '../features/index.js';
 import { type Manifest, sha256Hex } from '../model/index.js';
 import { type BinProfile, binCounts, numericBin } from './bins.js';
 
@@ -67,11 +67,15 @@ export function addCounts(a: CountVector, b: CountVector): CountVector {
   return a;
 }
 
-/** Counts validated records and their scores into a model's frozen bins. */
+/**
+ * Counts validated records and their scores into a model's frozen bins. `columns`, when the caller kept them
+ * while encoding (`encodeRecords`), are the records' raw input values, read instead of computing them again.
+ */
 export type BinCounter = (
   records: readonly Record<string, unknown>[],
   probabilities: ArrayLike<number>,
   into: CountVector,
+  columns?: InputColumns,
 ) => void;
 
 /**
@@ -107,24 +111,27 @@ export function createBinCounter(
   const scoreEdges = Float64Array.from(scoreProfile.kind === 'numeric' ? scoreProfile.edges : []);
   const scoreOffset = layout.offsets[scoreIndex] as number;
 
-  // Column by column (one input's getter and bins per loop, no per-record array): the same bins as
-  // `pipeline.raw` gives (undefined, null and NaN are missing), at a fraction of the cost per row.
-  return (records, probabilities, into) => {
-    if (records.length !== probabilities.length) {
+  // Column by column (one input's values and bins per loop): the same bins as `pipeline.raw` gives (undefined,
+  // null and NaN are missing), at a fraction of the cost per row.
+  return (records, probabilities, into, columns) => {
+    const n = records.length;
+    if (n !== probabilities.length || columns?.some((c) => c.length !== n)) {
       throw new RiskopsError(
         'invalid_input',
-        `drift counts: ${records.length} records but ${probabilities.length} probabilities`,
+        `drift counts: ${n} records but ${probabilities.length} probabilities or input values`,
       );
     }
     const counts = into.counts;
-    const n = records.length;
     for (let j = 0; j < plan.length; j++) {
       const step = plan[j] as (typeof plan)[number];
-      const get = (pipeline.inputs[j] as (typeof pipeline.inputs)[number]).get;
+      const get = (pipeline.inputs[j] as (typeof pipeline.inputs)[number]).get as (
+        record: Record<string, unknown>,
+      ) => unknown;
+      const values = columns?.[j] ?? records.map((record) => get(record));
       if (step.kind === 'numeric') {
         const { edges, offset, missing } = step;
         for (let r = 0; r < n; r++) {
-          const value = get(records[r] as Record<string, unknown>);
+          const value = values[r];
           const bin =
             typeof value === 'number' && Number.isFinite(value) ? offset + numericBin(edges, value) : missing;
           counts[bin] = (counts[bin] as number) + 1;
@@ -132,7 +139,7 @@ export function createBinCounter(
       } else {
         const { categories, other, missing } = step;
         for (let r = 0; r < n; r++) {
-          const value = get(records[r] as Record<string, unknown>);
+          const value = values[r];
           const bin =
             value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value))
               ? missing

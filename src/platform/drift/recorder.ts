@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { RiskopsError } from '../errors/index.js';
+import type { InputColumns } from '../features/index.js';
 import type { LoadedModel } from '../scoring/index.js';
 import type { Telemetry } from '../telemetry/index.js';
 import { type AnyUseCase, bandOf } from '../use-case/index.js';
@@ -12,6 +13,8 @@ export interface ScoredBatch {
   model: LoadedModel;
   records: readonly Record<string, unknown>[];
   probabilities: ArrayLike<number>;
+  /** The records' raw feature-input values when the scorer kept them while encoding (batch chunks do). */
+  inputs?: InputColumns;
   /**
    * Batch: the chunk's identity (e.g. `{runId}-{chunk}`). Its counts then replace that one partial, so a
    * retried chunk is not counted twice. Without it, each call is a partial of its own.
@@ -94,7 +97,7 @@ export function createDriftRecorder(options: DriftRecorderOptions): DriftRecorde
       rows: 0,
       counts: new Array<number>(compiled.length).fill(0),
     };
-    compiled.counter(batch.records, batch.probabilities, vector);
+    compiled.counter(batch.records, batch.probabilities, vector, batch.inputs);
     return { useCase, vector };
   };
   const bandCounts = (useCase: AnyUseCase, probabilities: ArrayLike<number>): Map<string, number> => {

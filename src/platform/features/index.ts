@@ -1,5 +1,5 @@
 /** @module Features: one declarative feature pipeline per use case, shared by training and serving. */
-export { createFeaturePipeline, type FeaturePipeline, featureHash } from './pipeline.js';
+export { createFeaturePipeline, type FeaturePipeline, featureHash, type InputColumns } from './pipeline.js';
 export {
   type FeatureInput,
   type FeatureInputInfo,

@@ -17,11 +17,25 @@ export interface FeaturePipeline<R> {
   fit(records: readonly R[]): FeatureState;
   /** One value per input, before encoding (numbers, category strings, booleans, null when missing). */
   raw(record: R): RawValue[];
-  /** Writes the encoded vector of `record` into `out` at `offset` (a row of a row-major matrix). */
-  encode(record: R, state: FeatureState, out: Float32Array, offset?: number): void;
+  /**
+   * Writes the encoded vector of `record` into `out` at `offset` (a row of a row-major matrix). With
+   * `columns`, also keeps each input's value as `raw` gives it in `columns[input][row]`: a batch that needs
+   * the raw inputs again (drift counting) reads them there instead of computing them twice.
+   */
+  encode(
+    record: R,
+    state: FeatureState,
+    out: Float32Array,
+    offset?: number,
+    columns?: InputColumns,
+    row?: number,
+  ): void;
   /** Encodes many records into one row-major matrix. */
   matrix(records: readonly R[], state: FeatureState): Float32Array;
 }
+
+/** Raw input values of a batch, one array per input in `inputs` order, one entry per record (`raw` values). */
+export type InputColumns = unknown[][];
 
 export function featureHash(names: readonly string[]): string {
   return createHash('sha256').update(names.join('\n')).digest('hex');
@@ -74,12 +88,27 @@ export function createFeaturePipeline<R>(inputs: readonly FeatureInput<R>[]): Fe
   const names = inputs.flatMap(columnsOf);
   const width = names.length;
 
-  const encode = (record: R, state: FeatureState, out: Float32Array, offset = 0): void => {
+  /** What `raw` gives for one input's value: null when missing. */
+  const rawOf = (value: unknown): unknown =>
+    value === undefined || value === null || (typeof value === 'number' && Number.isNaN(value))
+      ? null
+      : value;
+
+  const encode = (
+    record: R,
+    state: FeatureState,
+    out: Float32Array,
+    offset = 0,
+    columns?: InputColumns,
+    row = 0,
+  ): void => {
     let j = offset;
-    for (const input of inputs) {
+    for (let k = 0; k < inputs.length; k++) {
+      const input = inputs[k] as FeatureInput<R>;
       switch (input.kind) {
         case 'numeric': {
           const value = input.get(record);
+          if (columns !== undefined) (columns[k] as unknown[])[row] = rawOf(value);
           const missing = isMissingNumber(value);
           let x = missing ? (state.medians[input.name] ?? 0) : value;
           if (!missing && input.transform === 'log1p') x = Math.log1p(Math.max(0, x));
@@ -89,12 +118,14 @@ export function createFeaturePipeline<R>(inputs: readonly FeatureInput<R>[]): Fe
         }
         case 'boolean': {
           const value = input.get(record);
+          if (columns !== undefined) (columns[k] as unknown[])[row] = rawOf(value);
           out[j++] =
             value === null || value === undefined ? (state.booleanRates[input.name] ?? 0) : value ? 1 : 0;
           break;
         }
         case 'categorical': {
           const value = input.get(record);
+          if (columns !== undefined) (columns[k] as unknown[])[row] = rawOf(value);
           const index = value === null || value === undefined ? -2 : input.categories.indexOf(value);
           for (let c = 0; c <= input.categories.length; c++) out[j + c] = 0;
           if (index >= 0) out[j + index] = 1;
@@ -141,12 +172,7 @@ export function createFeaturePipeline<R>(inputs: readonly FeatureInput<R>[]): Fe
       return { medians, booleanRates };
     },
     raw(record) {
-      return inputs.map((input) => {
-        const value = input.get(record);
-        if (value === undefined || value === null) return null;
-        if (typeof value === 'number' && Number.isNaN(value)) return null;
-        return value;
-      });
+      return inputs.map((input) => rawOf(input.get(record)) as RawValue);
     },
     encode,
     matrix(records, state) {

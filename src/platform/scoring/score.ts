@@ -1,5 +1,6 @@
 import { Tensor } from 'onnxruntime-node';
 import { type FieldIssue, fieldIssues, RiskopsError } from '../errors/index.js';
+import type { InputColumns } from '../features/index.js';
 import { type AnyUseCase, bandOf } from '../use-case/index.js';
 import { fastValidator } from './fast-validate.js';
 import type { LoadedModel } from './ports.js';
@@ -47,13 +48,15 @@ function checkContract(useCase: AnyUseCase, model: LoadedModel): void {
 }
 
 /**
- * Encodes validated records with the model's frozen feature state into one row-major matrix.
+ * Encodes validated records with the model's frozen feature state into one row-major matrix; with `columns`
+ * (one array per feature input), also keeps the records' raw input values there (see `FeaturePipeline.encode`).
  * @throws RiskopsError `contract_violation` when the model was trained on other features.
  */
 export function encodeRecords(
   useCase: AnyUseCase,
   model: LoadedModel,
   records: readonly Record<string, unknown>[],
+  columns?: InputColumns,
 ): Float32Array {
   checkContract(useCase, model);
   const width = useCase.features.width;
@@ -64,6 +67,8 @@ export function encodeRecords(
       model.manifest.features.state,
       matrix,
       i * width,
+      columns,
+      i,
     );
   }
   return matrix;
