@@ -1,5 +1,4 @@
 /** `riskops batch`: plan runs now, watch and list them, retry poisoned chunks, score a file offline, consume queues. */
-import { parseArgs } from 'node:util';
 import { createAppServices } from '../../../functions/app.js';
 import type { BatchService, RunProgress, RunState } from '../../platform/batch/index.js';
 import { loadSettings } from '../../platform/config/index.js';
@@ -7,6 +6,7 @@ import { RiskopsError } from '../../platform/errors/index.js';
 import type { Services } from '../../platform/runtime/services.js';
 import { createStorageClients, storageConnectionFrom } from '../../platform/storage/index.js';
 import { USE_CASES } from '../../use_cases/index.js';
+import { parseCommandArgs } from '../args.js';
 import { consume, scoreLocal } from './batch-local.js';
 
 const USAGE = `usage: riskops batch <sub-command> [options]
@@ -94,10 +94,9 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return sub === undefined ? 2 : 0;
   }
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
+  const parsed = parseCommandArgs(
+    rest,
+    {
       date: { type: 'string' },
       force: { type: 'boolean' },
       once: { type: 'boolean' },
@@ -105,8 +104,12 @@ export async function run(args: string[]): Promise<number> {
       out: { type: 'string' },
       model: { type: 'string' },
       'lease-seconds': { type: 'string' },
+      help: { type: 'boolean' },
     },
-  });
+    USAGE,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   switch (sub) {
     case 'run': {
       const target = positionals[0];
