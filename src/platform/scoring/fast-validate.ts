@@ -1,7 +1,9 @@
 /**
  * A fast acceptance path compiled from a use case's zod object schema. It runs zod's own check functions
  * (lengths, formats, bounds, `.int()`, refinements) on each field and the object, but skips zod's issue and
- * path machinery, which dominates the cost of validating millions of well-formed rows. It only ever
+ * path machinery, which dominates the cost of validating millions of well-formed rows. The commonest checks
+ * (string lengths, numeric bounds, safe integers, the email and ISO-date patterns) are compiled into the
+ * function as conditions that imply zod's; where such a condition is false, zod's check runs. It only ever
  * *accepts*: a row it does not accept goes to `schema.safeParse`, so every reject and its reasons stay
  * zod's. An accepted row's value is built as zod builds it (shape order, unknown keys stripped, a present
  * optional key kept as `undefined`). Schemas using anything it does not know (transforms, defaults,
@@ -20,6 +22,13 @@ interface ZodInternals {
       coerce?: boolean;
       entries?: Record<string, unknown>;
       when?: (payload: Payload) => boolean;
+      /** Check parameters read for inlining (see `inlineOf`). */
+      maximum?: unknown;
+      minimum?: unknown;
+      value?: unknown;
+      inclusive?: boolean;
+      format?: string;
+      pattern?: unknown;
     };
     traits: Set<string>;
     check?: (payload: Payload) => unknown;
@@ -42,7 +51,7 @@ interface FieldPlan {
   nullable: boolean;
   base: 'string' | 'number' | 'boolean' | 'enum';
   values?: ReadonlySet<unknown>;
-  checks: { check: Check; when?: ((payload: Payload) => boolean) | undefined }[];
+  checks: { check: Check; when?: ((payload: Payload) => boolean) | undefined; node: ZodInternals }[];
 }
 
 /** Accepts a record exactly as zod would and returns zod's parsed value, or `undefined` when unsure. */
@@ -57,7 +66,7 @@ function checksOf(node: ZodInternals): FieldPlan['checks'] | undefined {
   for (const ch of list) {
     const check = ch._zod.check;
     if (typeof check !== 'function') return undefined;
-    out.push({ check: check as Check, when: ch._zod.def.when });
+    out.push({ check: check as Check, when: ch._zod.def.when, node: ch });
   }
   return out;
 }
@@ -94,6 +103,50 @@ function planField(key: string, field: ZodInternals): FieldPlan | undefined {
   }
 }
 
+/**
+ * A JavaScript condition on `v` that, when true, means zod's check passes: the check's own condition for
+ * bounds, safe integers and the email and ISO-date patterns; for string lengths (zod counts code points) a
+ * bound on UTF-16 units that implies it. When the condition is false the check itself runs, so the answer
+ * stays zod's. `ref` names the check's parameter (a number or a RegExp) in the generated code. `undefined`:
+ * a check this does not know.
+ */
+function inlineOf(node: ZodInternals, base: FieldPlan['base'], v: string, ref: string): string | undefined {
+  const { traits, def } = node._zod;
+  const plain = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+  if (base === 'string') {
+    // zod's own condition for running these (a value with a length) holds for every string.
+    const lengthy = def.when === undefined || def.when.name === '_whenHasLength';
+    if (traits.has('$ZodCheckMaxLength') && lengthy && plain(def.maximum)) return `${v}.length <= ${ref}`;
+    // A code point is at most two units: twice the floor in units always clears it.
+    if (traits.has('$ZodCheckMinLength') && lengthy && plain(def.minimum)) return `${v}.length >= 2 * ${ref}`;
+    const pattern = def.pattern;
+    if (
+      (traits.has('$ZodEmail') || traits.has('$ZodISODate')) &&
+      def.when === undefined &&
+      pattern instanceof RegExp &&
+      !pattern.global &&
+      !pattern.sticky
+    )
+      return `${ref}.test(${v})`;
+    return undefined;
+  }
+  if (base !== 'number' || def.when !== undefined) return undefined;
+  if (traits.has('$ZodCheckLessThan') && plain(def.value)) return `${v} ${def.inclusive ? '<=' : '<'} ${ref}`;
+  if (traits.has('$ZodCheckGreaterThan') && plain(def.value))
+    return `${v} ${def.inclusive ? '>=' : '>'} ${ref}`;
+  if (traits.has('$ZodCheckNumberFormat') && def.format === 'safeint') return `Number.isSafeInteger(${v})`;
+  return undefined;
+}
+
+/** The parameter `inlineOf` compares with. */
+function parameterOf(node: ZodInternals): unknown {
+  const { traits, def } = node._zod;
+  if (traits.has('$ZodCheckMaxLength')) return def.maximum;
+  if (traits.has('$ZodCheckMinLength')) return def.minimum;
+  if (traits.has('$ZodCheckLessThan') || traits.has('$ZodCheckGreaterThan')) return def.value;
+  return def.pattern;
+}
+
 /** Runs checks as zod's `runChecks` does when nothing has failed yet; false at the first issue. */
 function passes(checks: FieldPlan['checks'], payload: Payload): boolean {
   if (payload.issues.length > 0) payload.issues.length = 0;
@@ -124,8 +177,12 @@ export function fastValidator(schema: unknown): FastValidator | undefined {
   return made;
 }
 
-/** One field's statements in the generated function: literal property names keep every access monomorphic. */
-function fieldSource(plan: FieldPlan, i: number): string {
+/**
+ * One field's statements in the generated function: literal property names keep every access monomorphic.
+ * A field whose checks all have an inline condition tests those conditions (running a check itself only where
+ * its condition is false); any other field runs its checks in order as zod does (they may rewrite the value).
+ */
+function fieldSource(plan: FieldPlan, i: number, bind: (value: unknown) => string): string {
   const k = JSON.stringify(plan.key);
   const v = `v${i}`;
   const type =
@@ -139,7 +196,18 @@ function fieldSource(plan: FieldPlan, i: number): string {
   else lines.push(`if (${v} === undefined) return undefined; else`);
   if (plan.nullable) lines.push(`if (${v} === null) out[${k}] = null; else`);
   lines.push('{', `if (${type}) return undefined;`);
-  if (plan.checks.length > 0)
+  if (
+    plan.checks.length > 0 &&
+    plan.checks.every(({ node }) => inlineOf(node, plan.base, v, 'x') !== undefined)
+  ) {
+    for (const check of plan.checks) {
+      const condition = inlineOf(check.node, plan.base, v, bind(parameterOf(check.node))) as string;
+      const one = bind([check]);
+      lines.push(
+        `if (!(${condition}) && !passes(${one}, (payload.value = ${v}, payload))) return undefined;`,
+      );
+    }
+  } else if (plan.checks.length > 0)
     lines.push(`payload.value = ${v};`, `if (!passes(checks${i}, payload)) return undefined;`);
   lines.push(`out[${k}] = ${v};`, '}');
   return lines.join('\n');
@@ -164,11 +232,18 @@ function compile(schema: ZodInternals): FastValidator | undefined {
     names.push(`checks${i}`, `values${i}`);
     args.push(plan.checks, plan.values);
   });
+  // Constants the generated code refers to by name: check parameters and single checks.
+  const bind = (value: unknown): string => {
+    names.push(`c${args.length}`);
+    args.push(value);
+    return `c${args.length - 1}`;
+  };
+  const fieldLines = fields.map((plan, i) => fieldSource(plan, i, bind));
   const body = [
     'return function fastAccept(input) {',
     "if (typeof input !== 'object' || input === null || Array.isArray(input)) return undefined;",
     'const out = {};',
-    ...fields.map(fieldSource),
+    ...fieldLines,
     objectChecks.length === 0
       ? 'return out;'
       : 'payload.value = out; return passes(objectChecks, payload) ? payload.value : undefined;',
