@@ -151,7 +151,7 @@ export function createBatchScorer(options: RowScorerOptions): BatchScorer {
           useCase,
           model,
           records,
-          probabilities: scores.map((s) => s.probability),
+          probabilities,
           ...(prepared.inputs === undefined ? {} : { inputs: prepared.inputs }),
           ...(date === undefined ? {} : { date }),
         };
