@@ -89,6 +89,22 @@ describe('onnxruntime on a worker thread', () => {
     await expect(offload.runner(model)(matrix.slice(), 3)).rejects.toThrow(/closed/);
   });
 
+  it('stops a worker that has been idle, and starts a new one for the next run', async () => {
+    const offload = createOnnxOffload({ idleMs: 50 });
+    try {
+      const matrix = () => encodeRecords(latePayment, model, recordsOf(latePayment, 5, 3));
+      const first = await offload.runner(model)(matrix(), 5);
+      expect(offload.workers()).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(offload.workers()).toBe(0);
+      expect(await offload.runner(model)(matrix(), 5)).toEqual(first);
+      expect(offload.workers()).toBe(1);
+    } finally {
+      await offload.close();
+    }
+    expect(offload.workers()).toBe(0);
+  });
+
   it('never keeps a process alive once its runs are answered', async () => {
     const batch = pathToFileURL(resolve('dist/src/platform/batch/index.js')).href;
     const script = `

@@ -15,6 +15,8 @@ export type ModelRunner = (matrix: Float32Array, rows: number) => Promise<Float3
 export interface OnnxOffload {
   /** A runner whose `run()` calls happen on `model`'s worker thread (in-thread when the model has no bytes). */
   runner(model: LoadedModel): ModelRunner;
+  /** How many model workers are running (an idle one stops after `idleMs`). */
+  workers(): number;
   /** Stops every worker; runs still waiting fail. */
   close(): Promise<void>;
 }
@@ -31,6 +33,13 @@ interface Lane {
   next: number;
   /** Runs started and not yet answered (including those waiting for the session): the worker is ref'd meanwhile. */
   busy: number;
+  /** Stops the worker once it has been idle for `idleMs` (a version no longer scored must not keep one). */
+  idle?: NodeJS.Timeout | undefined;
+}
+
+export interface OnnxOffloadOptions {
+  /** A model's worker stops after this long without a run; the next run starts a new one. Default 60 s. */
+  idleMs?: number;
 }
 
 /**
@@ -97,18 +106,28 @@ function startLane(model: LoadedModel & { bytes: Uint8Array }, forget: (lane: La
   return lane;
 }
 
-export function createOnnxOffload(): OnnxOffload {
+export function createOnnxOffload(options: OnnxOffloadOptions = {}): OnnxOffload {
+  const idleMs = options.idleMs ?? 60_000;
   const lanes = new Map<string, Lane>();
   let closed = false;
+  const forget = (sha256: string, gone: Lane) => {
+    if (lanes.get(sha256) === gone) lanes.delete(sha256);
+  };
   const laneOf = (model: LoadedModel & { bytes: Uint8Array }): Lane => {
     let lane = lanes.get(model.sha256);
     if (lane === undefined) {
-      lane = startLane(model, (gone) => {
-        if (lanes.get(model.sha256) === gone) lanes.delete(model.sha256);
-      });
+      lane = startLane(model, (gone) => forget(model.sha256, gone));
       lanes.set(model.sha256, lane);
     }
     return lane;
+  };
+  const rest = (sha256: string, lane: Lane) => {
+    lane.worker.unref();
+    lane.idle = setTimeout(() => {
+      // Out of the map first: a run arriving now starts a new worker instead of posting to a stopping one.
+      forget(sha256, lane);
+      void lane.worker.terminate();
+    }, idleMs).unref();
   };
   return {
     runner(model) {
@@ -118,7 +137,10 @@ export function createOnnxOffload(): OnnxOffload {
         if (rows === 0) return new Float32Array(0);
         if (closed) throw new RiskopsError('internal', 'The onnxruntime workers were closed');
         const lane = laneOf({ ...model, bytes });
-        if (lane.busy++ === 0) lane.worker.ref();
+        if (lane.busy++ === 0) {
+          clearTimeout(lane.idle);
+          lane.worker.ref();
+        }
         try {
           await lane.ready;
           const id = lane.next++;
@@ -132,14 +154,16 @@ export function createOnnxOffload(): OnnxOffload {
           lane.worker.postMessage(request, [moved.buffer as ArrayBuffer]);
           return await result;
         } finally {
-          if (--lane.busy === 0) lane.worker.unref();
+          if (--lane.busy === 0) rest(model.sha256, lane);
         }
       };
     },
+    workers: () => lanes.size,
     async close() {
       closed = true;
       const stopping = [...lanes.values()];
       lanes.clear();
+      for (const lane of stopping) clearTimeout(lane.idle);
       await Promise.all(stopping.map((lane) => lane.worker.terminate()));
     },
   };
