@@ -1,14 +1,16 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import autocannon from 'autocannon';
+import { readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startAzurite } from '../src/platform/storage/index.js';
 import { latePayment } from '../src/use_cases/late_payment/index.js';
+import { generateLoad, type LoadTarget, type LoadTool, writeBodies, wrkInstalled } from './load-generator.js';
 
 const FUNCTION_KEY = 'bench-function-key-0123456789';
 const MASTER_KEY = 'bench-master-key-0123456789';
 const DURATION_S = Number(process.env.BENCH_HTTP_DURATION_S ?? 8);
+const NO_INDEX = { RISKOPS_AUDIT_INDEX_SCHEDULE: '0 0 0 1 1 *' };
 
 async function startServer(connectionString: string, extraEnv: Record<string, string>) {
   const child = spawn(process.execPath, ['dist/bench/http-host.js'], {
@@ -90,20 +92,23 @@ export async function benchHttpLoad(): Promise<Record<string, unknown>> {
     durationSeconds: DURATION_S,
     useCase: 'late_payment',
     setup:
-      'single-record POSTs, reasons and decision log on, keys enforced; host, Azurite (a fresh one per variant) and autocannon in three processes on the same 2 cores. plain: decision log committed to append blobs (default), its index built after the load (indexCatchUp); tableCommit: RISKOPS_AUDIT_COMMIT=table; withoutLogWrite: bench only, the log write replaced by a no-op (not a product mode); microBatch: RISKOPS_SCORE_MICROBATCH=true',
+      'single-record POSTs, reasons and decision log on, keys enforced; host, Azurite (a fresh one per variant) and the load generator (autocannon in the bench process; wrk -t1 in its own for plainWrk) in three processes on the same 2 cores. plain: decision log committed to append blobs (default), its index built after the load (indexCatchUp); tableCommit: RISKOPS_AUDIT_COMMIT=table; withoutLogWrite: bench only, the log write replaced by a no-op (not a product mode); microBatch: RISKOPS_SCORE_MICROBATCH=true; plainWrk: plain with wrk. hostCoreShare: CPU-seconds the host (one JS thread) used per second',
   };
   const loadAvg = () => Math.round((loadavg()[0] ?? 0) * 10) / 10;
   results.loadAverageBefore = loadAvg();
   // The default (decision log committed to append blobs), then the alternatives, each in its own host.
-  const variants: { key: string; env: Record<string, string>; connections: number[] }[] = [
+  const variants: { key: string; env: Record<string, string>; connections: number[]; tool: LoadTool }[] = [
     // The index timer is held off during the load and timed afterwards (indexCatchUp): its rounds compete with
     // the log for the same Azurite and cores, and whether one falls inside an 8 s window is luck.
-    { key: 'plain', env: { RISKOPS_AUDIT_INDEX_SCHEDULE: '0 0 0 1 1 *' }, connections: [1, 8, 32] },
-    { key: 'tableCommit', env: { RISKOPS_AUDIT_COMMIT: 'table' }, connections: [32] },
+    { key: 'plain', env: NO_INDEX, connections: [1, 8, 32], tool: 'autocannon' },
+    { key: 'tableCommit', env: { RISKOPS_AUDIT_COMMIT: 'table' }, connections: [32], tool: 'autocannon' },
     // Not a product mode: the same host with the decision-log write replaced by a no-op, to show its cost.
-    { key: 'withoutLogWrite', env: { BENCH_DECISION_LOG: 'off' }, connections: [32] },
-    { key: 'microBatch', env: { RISKOPS_SCORE_MICROBATCH: 'true' }, connections: [32] },
+    { key: 'withoutLogWrite', env: { BENCH_DECISION_LOG: 'off' }, connections: [32], tool: 'autocannon' },
+    { key: 'microBatch', env: { RISKOPS_SCORE_MICROBATCH: 'true' }, connections: [32], tool: 'autocannon' },
   ];
+  // The same as plain with wrk (a C load generator: less of the two cores taken from host and Azurite).
+  if (wrkInstalled()) variants.push({ key: 'plainWrk', env: NO_INDEX, connections: [1, 8, 32], tool: 'wrk' });
+  else results.plainWrk = { skipped: 'wrk is not installed (Debian: apt-get install wrk)' };
   for (const variant of variants) {
     // Each variant on a fresh in-memory Azurite: an emulator's tables slow down as they fill, which would
     // charge one variant for the rows of the one before.
@@ -112,37 +117,31 @@ export async function benchHttpLoad(): Promise<Record<string, unknown>> {
     const key = variant.key;
     const runs: Record<string, unknown> = {};
     results[key] = runs;
+    const bodiesFile = join(tmpdir(), `riskops-bench-bodies-${process.pid}.txt`);
     try {
-      let i = 0;
-      const options = (connections: number, duration: number) => ({
+      const target: LoadTarget = {
         url: `${server.url}/api/score/late_payment`,
-        connections,
-        duration,
-        requests: [
-          {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'x-functions-key': FUNCTION_KEY },
-            setupRequest: (request: { body?: string }) => {
-              request.body = records[i++ % records.length] as string;
-              return request;
-            },
-          },
-        ],
-      });
-      await autocannon(options(8, 2)); // warm-up: JIT, sessions, table
+        headers: { 'content-type': 'application/json', 'x-functions-key': FUNCTION_KEY },
+        bodies: records,
+        bodiesFile,
+      };
+      writeBodies(target);
+      await generateLoad(variant.tool, target, 8, 2); // warm-up: JIT, sessions, table
       for (const connections of variant.connections) {
         const cpuBefore = cpuSeconds(server.pid);
         const azuriteBefore = cpuSeconds(azurite.pid);
-        const r = await autocannon(options(connections, DURATION_S));
+        const r = await generateLoad(variant.tool, target, connections, DURATION_S);
         const hostCpu = cpuSeconds(server.pid) - cpuBefore;
         const azuriteCpu = cpuSeconds(azurite.pid) - azuriteBefore;
-        const answered = Math.max(1, r['2xx'] + r.non2xx);
+        const answered = Math.max(1, r.requests);
         runs[`connections${connections}`] = {
-          requestsPerSecond: Math.round(r.requests.average),
+          requestsPerSecond: r.requestsPerSecond,
           hostCpuMicrosPerRequest: Math.round((hostCpu * 1e6) / answered),
           azuriteCpuMicrosPerRequest: Math.round((azuriteCpu * 1e6) / answered),
-          latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max },
-          ok: r['2xx'],
+          // The host serves on one JS thread: the share of one core it used says how close it was to its limit.
+          hostCoreShare: Math.round((hostCpu / DURATION_S) * 100) / 100,
+          latencyMs: r.latencyMs,
+          ok: r.ok,
           non2xx: r.non2xx,
           errors: r.errors,
         };
@@ -152,6 +151,7 @@ export async function benchHttpLoad(): Promise<Record<string, unknown>> {
       }
       if (key === 'plain') runs.indexCatchUp = await indexCatchUp(server.url);
     } finally {
+      rmSync(bodiesFile, { force: true });
       await server.stop();
       await azurite.stop();
     }
