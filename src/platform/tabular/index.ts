@@ -11,6 +11,6 @@ export {
 export { type DataFormat, dataFormatOf, type FileFormat, fileFormatOf } from './format.js';
 export { parseJsonLine, readJsonl } from './jsonl.js';
 export { byteRange, type FileLayout, layoutRecords, type Segment } from './layout.js';
-export { decode, items, readTabular, readTabularFile } from './open.js';
+export { decode, inSteps, items, READ_STEP_BYTES, readTabular, readTabularFile } from './open.js';
 export type { ByteSource, ReadOptions, TabularItem, TabularReject, TabularRow } from './records.js';
 export { csvCell, csvLine, writeText } from './write.js';
