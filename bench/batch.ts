@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { Tensor } from 'onnxruntime-node';
 import { createAppServices } from '../functions/app.js';
@@ -164,6 +164,9 @@ export async function endToEnd(
   azuritePid: number,
 ): Promise<Record<string, unknown>> {
   const azuriteCpu = await cpuSecondsOf(azuritePid);
+  // How long the consumer's event loop went without a turn (queue lease renewals and storage I/O wait that long).
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const cpu = process.cpuUsage();
   const started = performance.now();
   const plan = await services.batch.plan('late_payment', date, { force: true });
@@ -188,6 +191,7 @@ export async function endToEnd(
     if (outcome.completion !== undefined) break;
   }
   const seconds = (performance.now() - started) / 1000;
+  loopDelay.disable();
   const consumerCpu = process.cpuUsage(cpu);
   const azuriteCpuSeconds = (await cpuSecondsOf(azuritePid)) - azuriteCpu;
   const summary = (await services.batch.store.run(plan.run.runId))?.summary;
@@ -208,6 +212,11 @@ export async function endToEnd(
     seconds: round(seconds),
     rowsPerSecond: rate(summary?.rows.input ?? 0, seconds),
     endToEndSplit: Object.fromEntries(Object.entries(split).map(([k, v]) => [k, round(v)])),
+    eventLoopDelayMs: {
+      p50: round(loopDelay.percentile(50) / 1e6),
+      p99: round(loopDelay.percentile(99) / 1e6),
+      max: round(loopDelay.max / 1e6),
+    },
     cpuSeconds: {
       consumer: round((consumerCpu.user + consumerCpu.system) / 1e6),
       azurite: round(azuriteCpuSeconds),
@@ -314,6 +323,7 @@ export async function benchBatch(): Promise<Record<string, unknown>> {
         rowsPerSecond: e2eInThread.rowsPerSecond,
         seconds: e2eInThread.seconds,
         endToEndSplit: e2eInThread.endToEndSplit,
+        eventLoopDelayMs: e2eInThread.eventLoopDelayMs,
         cpuSeconds: e2eInThread.cpuSeconds,
       },
       ...local,
