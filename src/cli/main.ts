@@ -54,6 +54,16 @@ main(process.argv.slice(2)).then(
     exitSoon();
   },
   (error: unknown) => {
+    // Arguments node:util's parseArgs refused (an unknown option, a missing value): a usage error, no stack.
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
+      process.stderr.write(
+        `${(error as Error).message}\n(riskops ${process.argv[2] ?? ''} --help shows the options)\n`,
+      );
+      process.exitCode = 2;
+      exitSoon();
+      return;
+    }
     const hint = storageHint(error);
     process.stderr.write(
       `${isRiskopsError(error) ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n${hint === undefined ? '' : `${hint}\n`}`,

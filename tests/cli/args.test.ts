@@ -15,7 +15,7 @@ async function riskops(...args: string[]): Promise<{ code: number; stdout: strin
   }
 }
 
-describe('riskops batch arguments', () => {
+describe('riskops arguments', () => {
   it('answers --help with its usage and an unknown option with exit code 2, the option named, no stack trace', async () => {
     const help = await riskops('batch', 'score', '--help');
     expect(help.code).toBe(0);
@@ -24,6 +24,14 @@ describe('riskops batch arguments', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("Unknown option '--bogus'");
     expect(bad.stderr).toContain('usage: riskops batch');
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses an unknown option of any command with exit code 2 and a pointer to its --help', async () => {
+    const bad = await riskops('performance', 'late_payment', '--bogus');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("Unknown option '--bogus'");
+    expect(bad.stderr).toContain('riskops performance --help');
     expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 });
