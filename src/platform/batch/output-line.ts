@@ -40,16 +40,21 @@ export function createLineWriter(
       return format === 'csv' ? csvLine(row, columns) : `${JSON.stringify(row)}\n`;
     };
   }
-  const tails = new Map<string, string>();
+  // Band, then action: two lookups of strings that already exist, no key built per line.
+  const tails = new Map<string, Map<string, string>>();
   const tailOf = (score: Score): string => {
-    const id = `${score.band}\u0000${score.action}`;
-    let tail = tails.get(id);
+    let byAction = tails.get(score.band);
+    if (byAction === undefined) {
+      byAction = new Map();
+      tails.set(score.band, byAction);
+    }
+    let tail = byAction.get(score.action);
     if (tail === undefined) {
       tail =
         format === 'csv'
           ? `,${csvCell(score.band)},${csvCell(score.action)},${csvCell(modelVersion)}\n`
           : `,"band":${JSON.stringify(score.band)},"action":${JSON.stringify(score.action)},"modelVersion":${JSON.stringify(modelVersion)}}\n`;
-      tails.set(id, tail);
+      byAction.set(score.action, tail);
     }
     return tail;
   };
