@@ -306,6 +306,11 @@ export async function benchBatch(): Promise<Record<string, unknown>> {
     )) as Services & { batch: BatchService };
     const one = await fanOut(fanEnv, fanServices, '2026-12-02', 1);
     const two = await fanOut(fanEnv, fanServices, '2026-12-02', 2);
+    // The same with onnxruntime on each consumer's own thread: two processes with a worker thread each are four
+    // busy threads on these two cores.
+    const inThreadEnv = { ...fanEnv, RISKOPS_BATCH_ONNX_WORKER: 'false' };
+    const oneInThread = await fanOut(inThreadEnv, fanServices, '2026-12-02', 1);
+    const twoInThread = await fanOut(inThreadEnv, fanServices, '2026-12-02', 2);
     await fanServices.close();
     await rm(fanCsv);
     const big = join(dir, 'big.csv');
@@ -337,7 +342,16 @@ export async function benchBatch(): Promise<Record<string, unknown>> {
         endToEndOnnxInThread: 'the same, with onnxruntime on the JS thread (RISKOPS_BATCH_ONNX_WORKER=false)',
         stageSplit: 'one thread, stages one after another on the same rows (shares of the sequential time)',
       },
-      consumers: { one, two, speedup: round((two.rowsPerSecond as number) / (one.rowsPerSecond as number)) },
+      consumers: {
+        one,
+        two,
+        speedup: round((two.rowsPerSecond as number) / (one.rowsPerSecond as number)),
+        onnxInThread: {
+          one: oneInThread,
+          two: twoInThread,
+          speedup: round((twoInThread.rowsPerSecond as number) / (oneInThread.rowsPerSecond as number)),
+        },
+      },
       peakRss: { ...rss, fileMB: Math.round(bigBytes / 2 ** 20), limitMB: 512 },
     };
   } finally {
