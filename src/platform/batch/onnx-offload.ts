@@ -113,10 +113,10 @@ export function createOnnxOffload(options: OnnxOffloadOptions = {}): OnnxOffload
   const forget = (sha256: string, gone: Lane) => {
     if (lanes.get(sha256) === gone) lanes.delete(sha256);
   };
-  const laneOf = (model: LoadedModel & { bytes: Uint8Array }): Lane => {
+  const laneOf = (model: LoadedModel, bytes: Uint8Array): Lane => {
     let lane = lanes.get(model.sha256);
     if (lane === undefined) {
-      lane = startLane(model, (gone) => forget(model.sha256, gone));
+      lane = startLane({ ...model, bytes }, (gone) => forget(model.sha256, gone));
       lanes.set(model.sha256, lane);
     }
     return lane;
@@ -136,7 +136,7 @@ export function createOnnxOffload(options: OnnxOffloadOptions = {}): OnnxOffload
       return async (matrix, rows) => {
         if (rows === 0) return new Float32Array(0);
         if (closed) throw new RiskopsError('internal', 'The onnxruntime workers were closed');
-        const lane = laneOf({ ...model, bytes });
+        const lane = laneOf(model, bytes);
         if (lane.busy++ === 0) {
           clearTimeout(lane.idle);
           lane.worker.ref();
