@@ -16,6 +16,8 @@ export interface LoadRun {
   ok: number;
   non2xx: number;
   errors: number;
+  /** CPU-seconds the load generator itself used (autocannon: this whole process; wrk: its own process). */
+  generatorCpuSeconds: number;
 }
 
 export interface LoadTarget {
@@ -40,6 +42,7 @@ const round = (x: number) => Math.round(x * 100) / 100;
 
 async function viaAutocannon(target: LoadTarget, connections: number, seconds: number): Promise<LoadRun> {
   let i = 0;
+  const cpu = process.cpuUsage();
   const r = await autocannon({
     url: target.url,
     connections,
@@ -62,7 +65,13 @@ async function viaAutocannon(target: LoadTarget, connections: number, seconds: n
     ok: r['2xx'],
     non2xx: r.non2xx,
     errors: r.errors,
+    generatorCpuSeconds: cpuSecondsSince(cpu),
   };
+}
+
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
 }
 
 /** wrk with one thread (`-t1`: the least CPU taken from the host on the same cores) and bench/wrk-bodies.lua. */
@@ -83,6 +92,7 @@ async function viaWrk(target: LoadTarget, connections: number, seconds: number):
     p90: number;
     p99: number;
     max: number;
+    cpu: number;
   };
   return {
     requests: w.requests,
@@ -91,6 +101,7 @@ async function viaWrk(target: LoadTarget, connections: number, seconds: number):
     ok: w.requests - w.non2xx,
     non2xx: w.non2xx,
     errors: w.errors,
+    generatorCpuSeconds: w.cpu,
   };
 }
 
