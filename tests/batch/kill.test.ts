@@ -7,7 +7,7 @@ import { latePayment } from '../../src/use_cases/late_payment/index.js';
 import { batchEnv, batchServices, csvText, readLines, recordsOf, waitFor } from './support.js';
 
 const DATE = '2026-09-09';
-const env = batchEnv({ RISKOPS_BATCH_CHUNK_ROWS: '2000', RISKOPS_BATCH_SCORE_ROWS: '500' });
+const env = batchEnv({ RISKOPS_BATCH_CHUNK_ROWS: '10000', RISKOPS_BATCH_SCORE_ROWS: '500' });
 let services: Services & { batch: BatchService };
 const children: ChildProcess[] = [];
 
@@ -36,12 +36,18 @@ afterAll(async () => {
 
 describe('a consumer killed mid-chunk', () => {
   it('is finished by a restarted consumer with exactly the input entity ids', async () => {
-    const rows = recordsOf(latePayment, 12_000, 51);
+    // A small file (one chunk that finishes in milliseconds) and a large one (five chunks of 10k rows that take
+    // about a second together): the kill lands after the first chunk is done and long before the others are,
+    // however fast scoring gets. (Six equal chunks ran at once and could all finish between two polls.)
+    const rows = recordsOf(latePayment, 50_200, 51);
     const inputs = services.storage.container(env.RISKOPS_BATCH_INPUT_CONTAINER as string);
     await inputs.createIfNotExists();
     await inputs
-      .getBlockBlobClient(`late_payment/${DATE}/day.csv`)
-      .uploadData(Buffer.from(csvText(latePayment, rows)));
+      .getBlockBlobClient(`late_payment/${DATE}/a-small.csv`)
+      .uploadData(Buffer.from(csvText(latePayment, rows.slice(0, 200))));
+    await inputs
+      .getBlockBlobClient(`late_payment/${DATE}/b-large.csv`)
+      .uploadData(Buffer.from(csvText(latePayment, rows.slice(200))));
     const { run } = await services.batch.plan('late_payment', DATE);
     expect(run.chunks).toBe(6);
     const out = services.storage.container(env.RISKOPS_BATCH_OUTPUT_CONTAINER as string);
