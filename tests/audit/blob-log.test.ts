@@ -47,7 +47,12 @@ afterAll(() => {
  * An HTTP proxy in front of the run's Azurite blob endpoint. `loseNextAppend` makes the next append block
  * reach Azurite (and commit) but cuts the connection instead of returning the answer, as a network fault does.
  */
-async function blobProxy(): Promise<{ connectionString: string; loseNextAppend(): void; appends(): number }> {
+async function blobProxy(): Promise<{
+  server: Server;
+  connectionString: string;
+  loseNextAppend(): void;
+  appends(): number;
+}> {
   const target = new URL(testStorage().container('x').url);
   let lose = false;
   let appends = 0;
@@ -75,12 +80,25 @@ async function blobProxy(): Promise<{ connectionString: string; loseNextAppend()
   const port = (server.address() as AddressInfo).port;
   const tableUrl = new URL(testStorage().table('x').url);
   return {
+    server,
     connectionString: azuriteConnectionString({ blob: port, queue: 1, table: Number(tableUrl.port) }),
     loseNextAppend: () => {
       lose = true;
     },
     appends: () => appends,
   };
+}
+
+/** A blob-committed decision log in a new container (`name`) whose blob calls go through a new `blobProxy`. */
+async function logBehindProxy() {
+  const proxy = await blobProxy();
+  const viaProxy = createStorageClients({
+    kind: 'connectionString',
+    connectionString: proxy.connectionString,
+  });
+  const name = uniqueName('decisionlog');
+  const { log } = blobLog(viaProxy.container(name), uniqueName('decisions'));
+  return { proxy, name, log };
 }
 
 describe('decision log committed to append blobs (Azurite)', () => {
@@ -131,13 +149,7 @@ describe('decision log committed to append blobs (Azurite)', () => {
   });
 
   it('writes an append whose answer was lost exactly once (the blob length and bytes tell it landed)', async () => {
-    const proxy = await blobProxy();
-    const viaProxy = createStorageClients({
-      kind: 'connectionString',
-      connectionString: proxy.connectionString,
-    });
-    const name = uniqueName('decisionlog');
-    const { log } = blobLog(viaProxy.container(name), uniqueName('decisions'));
+    const { proxy, name, log } = await logBehindProxy();
     const before = records(3, 'before');
     await log.append(before);
     proxy.loseNextAppend();
@@ -184,16 +196,13 @@ describe('decision log committed to append blobs (Azurite)', () => {
   });
 
   it('behind the spool: an outage journals decisions locally, and replay appends them to the blobs', async () => {
-    const proxy = await blobProxy();
-    const viaProxy = createStorageClients({
-      kind: 'connectionString',
-      connectionString: proxy.connectionString,
-    });
-    const name = uniqueName('decisionlog');
-    const { log: primary } = blobLog(viaProxy.container(name), uniqueName('decisions'));
+    const {
+      proxy: { server },
+      name,
+      log: primary,
+    } = await logBehindProxy();
     const dir = mkdtempSync(join(tmpdir(), 'riskops-blob-spool-'));
     dirs.push(dir);
-    const server = servers.at(-1) as Server;
     const spooled = await createSpooledDecisionLog({
       primary,
       replay: (rs) => primary.append(rs),
